@@ -1,0 +1,88 @@
+"""What a rule sees while the engine walks a unit: the node's ancestors and module facts."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from expert_lsp.analysis.findings import Span
+from expert_lsp.analysis.module_facts import ModuleFacts
+from expert_lsp.documents.positions import utf8_byte_to_column
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+@dataclass(slots=True)
+class UnitInfo:
+    """The unit being checked."""
+
+    path: str
+    lines: list[str]
+    """The unit's lines (with endings): needed to turn ``ast`` byte offsets into columns."""
+    facts: ModuleFacts
+
+
+class NodeContext:
+    """The current node's surroundings during the walk. One instance is reused per unit."""
+
+    __slots__ = ("ancestors", "unit")
+
+    def __init__(self, unit: UnitInfo) -> None:
+        self.unit = unit
+        self.ancestors: list[ast.AST] = []
+
+    @property
+    def facts(self) -> ModuleFacts:
+        """Module-level facts (imports, definitions, frameworks)."""
+        return self.unit.facts
+
+    @property
+    def path(self) -> str:
+        """The document's file path."""
+        return self.unit.path
+
+    def qualified_name(self, node: ast.expr) -> str | None:
+        """The qualified name of a name or attribute chain, through imports and aliases."""
+        return self.unit.facts.qualified_name(node)
+
+    def enclosing_function(self) -> FunctionNode | None:
+        """The innermost function (or lambda) around the current node."""
+        for ancestor in reversed(self.ancestors):
+            if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                return ancestor
+        return None
+
+    def in_async_function(self) -> bool:
+        """Whether the current node runs inside an ``async def`` body (not a nested def)."""
+        return isinstance(self.enclosing_function(), ast.AsyncFunctionDef)
+
+    def parent(self) -> ast.AST | None:
+        """The direct parent of the current node."""
+        return self.ancestors[-1] if self.ancestors else None
+
+    def enclosing(self, *types: type[ast.AST]) -> ast.AST | None:
+        """The innermost ancestor of one of ``types``, stopping at function boundaries."""
+        for ancestor in reversed(self.ancestors):
+            if isinstance(ancestor, types):
+                return ancestor
+            if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                return None
+        return None
+
+    def span_of(self, node: ast.AST) -> Span:
+        """The node's span relative to the unit, in code point columns."""
+        lines = self.unit.lines
+        line = getattr(node, "lineno", 1) - 1
+        end_line = getattr(node, "end_lineno", None)
+        end_line = line if end_line is None else end_line - 1
+        col = getattr(node, "col_offset", 0)
+        end_col = getattr(node, "end_col_offset", None)
+        end_col = col if end_col is None else end_col
+        text = lines[line] if 0 <= line < len(lines) else ""
+        end_text = lines[end_line] if 0 <= end_line < len(lines) else ""
+        return Span(
+            line,
+            utf8_byte_to_column(text, col),
+            end_line,
+            utf8_byte_to_column(end_text, end_col),
+        )

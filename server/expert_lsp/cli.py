@@ -1,47 +1,275 @@
-"""The command line: ``expert-lsp check PATHS`` (more subcommands arrive with their features)."""
+"""The command line: ``expert-lsp serve | check | rules | explain``.
+
+Every subcommand is one small ``_add_*`` function that declares its arguments and sets its
+handler; a feature that brings a command (or extra ``check`` flags) adds a function to
+:data:`COMMANDS`. Exit codes: 0 clean, 1 findings (or, with ``--diff``, fixes to apply),
+2 usage error, bad settings, nothing checkable, or an internal error (a rule that raised).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+import time
+import traceback
+from collections.abc import Callable, Sequence
 
-from expert_lsp.analysis.engine import Analyzer
-from expert_lsp.documents.text import split_lines
-from expert_lsp.rules import all_rules
+from expert_lsp.checking.cache import default_cache_dir
+from expert_lsp.checking.formats import (
+    plural,
+    render_json,
+    render_statistics,
+    render_text,
+    summary_line,
+)
+from expert_lsp.checking.runner import CheckOptions, CheckReport, Mode, run_check
+from expert_lsp.checking.sarif import render_sarif
+from expert_lsp.config import SettingsError
+from expert_lsp.docsgen import render_rule_page
+from expert_lsp.rules import rule_by_id, rule_classes
+
+Handler = Callable[[argparse.Namespace], int]
+"""A subcommand: parsed arguments in, exit code out."""
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _python_files(paths: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
-    return files
+def _error(message: str) -> None:
+    print(f"expert-lsp: {message}", file=sys.stderr)
 
 
-def _check(paths: Sequence[str]) -> int:
-    analyzer = Analyzer(all_rules())
-    found = 0
-    for path in _python_files(paths):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for finding in analyzer.analyze(str(path), split_lines(text)).findings:
-            found += 1
-            span = finding.span
-            print(f"{path}:{span.line + 1}:{span.col + 1}: {finding.rule_id} {finding.message}")
-    return 1 if found else 0
+def _host_port(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    return host, int(port)
+
+
+def _rule_list(value: str) -> list[str]:
+    return [item.strip().upper() for item in value.split(",") if item.strip()]
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return int(value)
+
+
+# serve ---------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Imported here so that `check`, `rules` and `explain` never load pygls.
+    from expert_lsp.lsp.server import serve
+
+    serve(args.tcp)
+    return EXIT_CLEAN
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("serve", help="run the language server")
+    transport = parser.add_mutually_exclusive_group()
+    transport.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
+    transport.add_argument("--tcp", metavar="HOST:PORT", type=_host_port, help="listen on TCP")
+    parser.set_defaults(handler=_serve)
+
+
+# check ---------------------------------------------------------------------------------
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, list[str]]:
+    layer = {}
+    for key in ("select", "ignore", "extend_select"):
+        value = getattr(args, key)
+        if value is not None:
+            layer[key] = value
+    return layer
+
+
+def _render(report: CheckReport, args: argparse.Namespace) -> str:
+    if args.statistics:
+        return render_statistics(report, as_json=args.format == "json")
+    if args.format == "json":
+        return render_json(report)
+    if args.format == "sarif":
+        return render_sarif(report)
+    return render_text(report)
+
+
+def _check(args: argparse.Namespace) -> int:
+    mode = Mode.FIX if args.fix else Mode.DIFF if args.diff else Mode.CHECK
+    options = CheckOptions(
+        paths=tuple(args.paths),
+        overrides=_overrides(args),
+        mode=mode,
+        jobs=args.jobs,
+        cache_dir=None if args.no_cache else default_cache_dir(),
+    )
+    started = time.perf_counter()
+    try:
+        report = run_check(options)
+    except SettingsError as error:
+        _error(str(error))
+        return EXIT_ERROR
+    for path in report.missing:
+        _error(f"{path}: no such file or directory")
+    for path, reason in report.skipped:
+        _error(f"{path}: {reason}")
+    for path, failure in report.failures:
+        _error(f"{path}:{failure.line + 1}: internal error in {failure.rule_id}: {failure.error}")
+    if args.verbose:
+        elapsed = time.perf_counter() - started
+        _error(f"checked {len(report.results)} files in {elapsed:.2f}s")
+        _error(f"cache: {report.cache_hits} hits, {report.cache_misses} misses")
+    if mode is Mode.DIFF:
+        diffs = [result.diff for result in report.results if result.diff]
+        sys.stdout.write("".join(diffs))
+        fixes = sum(len(result.fixed) for result in report.results if result.diff)
+        _error(f"Would fix {plural(fixes, 'finding')} in {plural(len(diffs), 'file')}.")
+    else:
+        sys.stdout.write(_render(report, args))
+    if report.missing or report.failures or (report.skipped and not report.results):
+        return EXIT_ERROR
+    if mode is Mode.DIFF:
+        return EXIT_FINDINGS if any(result.diff for result in report.results) else EXIT_CLEAN
+    if not report.results and args.format == "text" and not args.statistics:
+        _error(summary_line(report) + " (no Python files under the given paths)")
+    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "check",
+        help="check files and print findings",
+        description="Check Python files with the rules engine (no model involved).",
+    )
+    parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    for flag, what in (
+        ("--select", "enable only these rule ids or prefixes (comma-separated)"),
+        ("--extend-select", "enable these on top of the selection"),
+        ("--ignore", "disable these rule ids or prefixes"),
+    ):
+        parser.add_argument(flag, type=_rule_list, action="extend", metavar="IDS", help=what)
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes and write the files")
+    fixing.add_argument("--diff", action="store_true", help="print safe fixes as a diff")
+    parser.add_argument("--statistics", action="store_true", help="print counts by rule")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    parser.add_argument("--jobs", "-j", type=_positive, help="worker processes (default: cores)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="timing and cache stats")
+    parser.set_defaults(handler=_check)
+
+
+# rules, explain ------------------------------------------------------------------------
+
+
+def _rules(args: argparse.Namespace) -> int:
+    rules = rule_classes()
+    if args.format == "json":
+        listing = [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "default_enabled": rule.default_enabled,
+                "fix": None
+                if rule.fix_title is None
+                else {"title": rule.fix_title, "safe": rule.fix_safe},
+                "summary": rule.summary(),
+            }
+            for rule in rules
+        ]
+        print(json.dumps(listing, indent=2))
+        return EXIT_CLEAN
+    rows = [("ID", "NAME", "SEVERITY", "FIX", "DEFAULT", "SUMMARY")]
+    for rule in rules:
+        fix = "-" if rule.fix_title is None else "safe" if rule.fix_safe else "offered"
+        rows.append(
+            (
+                rule.id,
+                rule.name,
+                rule.severity.value,
+                fix,
+                "on" if rule.default_enabled else "off",
+                rule.summary(),
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[5]
+        )
+    return EXIT_CLEAN
+
+
+def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("rules", help="list the rules")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.set_defaults(handler=_rules)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    rule = rule_by_id(args.rule_id)
+    if rule is None:
+        _error(f"unknown rule {args.rule_id!r}; `expert-lsp rules` lists them")
+        return EXIT_ERROR
+    sys.stdout.write(render_rule_page(rule))
+    return EXIT_CLEAN
+
+
+def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("explain", help="print a rule's documentation")
+    parser.add_argument("rule_id", metavar="ID")
+    parser.set_defaults(handler=_explain)
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_serve,
+    _add_check,
+    _add_rules,
+    _add_explain,
+)
+"""Subcommand registrars, in ``--help`` order."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``expert-lsp`` argument parser with every registered subcommand."""
+    from expert_lsp import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="expert-lsp",
+        description="A senior Python backend engineer in every LSP editor and on the command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"expert-lsp {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(commands)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``expert-lsp`` console script."""
-    parser = argparse.ArgumentParser(prog="expert-lsp")
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="check files and print findings")
-    check.add_argument("paths", nargs="+")
-    args = parser.parse_args(argv)
-    if args.command == "check":
-        return _check(args.paths)
-    return 2
+    """Entry point of the ``expert-lsp`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 for --help
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+    if args.command == "check" and args.diff and (args.format != "text" or args.statistics):
+        _error("--diff prints a diff: it cannot be combined with --format or --statistics")
+        return EXIT_ERROR
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # the last resort: a clear message and exit 2, never a silent pass
+        _error("internal error")
+        traceback.print_exc()
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -1,0 +1,226 @@
+"""The batch runner: settings per project, cache look-ups, then the misses in parallel processes.
+
+The parent process discovers and reads the files, resolves each file's settings (nearest
+``pyproject.toml`` plus the command-line overrides) and answers what it can from the cache;
+only the remaining files go to a pool of worker processes (one per core by default), each of
+which keeps one :class:`Analyzer` for all the files it gets. Results come back in input order.
+Files are written (``--fix``) by the parent, never by a worker.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from expert_lsp.analysis.engine import Analyzer, RuleFailure
+from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.fixing import fix_all
+from expert_lsp.analysis.selection import Selection
+from expert_lsp.checking.cache import FindingCache, cache_key
+from expert_lsp.checking.files import (
+    SourceFile,
+    UnreadableFileError,
+    discover,
+    read_source,
+    write_source,
+)
+from expert_lsp.config import Settings, build_settings, find_project_root, read_pyproject
+from expert_lsp.documents.text import split_lines
+from expert_lsp.rules import all_rules, default_enabled_ids
+
+
+class Mode(enum.StrEnum):
+    """What the run does with the files."""
+
+    CHECK = "check"
+    FIX = "fix"
+    """Apply safe fixes and write the files."""
+    DIFF = "diff"
+    """Compute safe fixes and report them as unified diffs; write nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """One ``check`` run."""
+
+    paths: tuple[str, ...]
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    """A settings layer that wins over pyproject (``select``/``ignore`` from the command line)."""
+    mode: Mode = Mode.CHECK
+    jobs: int | None = None
+    """Worker processes; ``None`` means one per core."""
+    cache_dir: Path | None = None
+    """Where the cache lives; ``None`` disables it."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The outcome for one file (findings sorted by position)."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    failures: tuple[RuleFailure, ...] = ()
+    fixed: tuple[Finding, ...] = ()
+    new_text: str | None = None
+    """The text after safe fixes, when they changed it (fix and diff modes)."""
+    diff: str = ""
+    """A unified diff of the safe fixes (diff mode)."""
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """Everything a run found, for the output formats."""
+
+    results: list[FileResult]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files that could not be read: ``(path, reason)``."""
+    missing: list[str] = field(default_factory=list)
+    """Paths given on the command line that do not exist."""
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+    @property
+    def findings(self) -> list[tuple[str, Finding]]:
+        """Every finding with its file's path, in output order."""
+        return [(result.path, f) for result in self.results for f in result.findings]
+
+    @property
+    def failures(self) -> list[tuple[str, RuleFailure]]:
+        """Rules (or the engine) that raised, with the file they raised on."""
+        return [(result.path, f) for result in self.results for f in result.failures]
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a worker needs for one file (picklable)."""
+
+    path: str
+    """Absolute path, as the language server would analyse it."""
+    display: str
+    selection_path: str
+    """Path relative to the project root, for ``per-file-ignores``."""
+    text: str
+    settings: Settings
+    mode: Mode
+
+
+@cache
+def _analyzer() -> Analyzer:
+    """One analyser per process (its memo tables are reused across files)."""
+    return Analyzer(all_rules())
+
+
+def _sort_key(finding: Finding) -> tuple[int, int, str]:
+    return (finding.span.line, finding.span.col, finding.rule_id)
+
+
+def _run_job(job: _Job) -> FileResult:
+    """Analyse (and in fix/diff mode, fix) one file; never raises."""
+    try:
+        analyzer = _analyzer()
+        selection = Selection(job.settings, job.selection_path, default_enabled_ids())
+        text, new_text = job.text, None
+        fixed: tuple[Finding, ...] = ()
+        if job.mode is not Mode.CHECK:
+            new, applied = fix_all(
+                analyzer,
+                job.path,
+                text,
+                lambda f: f.fix is not None and f.fix.safe and selection.enabled(f.rule_id),
+            )
+            fixed = tuple(applied)
+            if new != text:
+                text = new_text = new
+        analysis = analyzer.analyze(job.path, split_lines(text))
+        findings = tuple(sorted(selection.apply(analysis.findings), key=_sort_key))
+        return FileResult(job.display, findings, tuple(analysis.failures), fixed, new_text)
+    except Exception as error:  # one bad file must not end the run: report it as a failure
+        return FileResult(
+            job.display, (), (RuleFailure("*", 0, f"{type(error).__name__}: {error}"),)
+        )
+
+
+def _execute(jobs: Sequence[_Job], workers: int | None) -> list[FileResult]:
+    count = min(workers or os.cpu_count() or 1, len(jobs))
+    if count <= 1:
+        return [_run_job(job) for job in jobs]
+    chunk = max(1, len(jobs) // (count * 8))
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(_run_job, jobs, chunksize=chunk))
+
+
+class _SettingsResolver:
+    """Settings per project root: its pyproject table under the command-line overrides."""
+
+    def __init__(self, overrides: Mapping[str, Any]) -> None:
+        self._overrides = overrides
+        self._by_root: dict[Path, Settings] = {}
+
+    def for_file(self, path: Path) -> tuple[Path, Settings]:
+        """The project root of ``path`` and its settings (raises ``SettingsError``)."""
+        root = find_project_root(path)
+        settings = self._by_root.get(root)
+        if settings is None:
+            settings = build_settings(read_pyproject(root), self._overrides)
+            self._by_root[root] = settings
+        return root, settings
+
+
+def _unified_diff(path: str, old: str, new: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), path, path
+        )
+    )
+
+
+def run_check(options: CheckOptions) -> CheckReport:
+    """Check the files under ``options.paths``; raises ``SettingsError`` for bad settings."""
+    files, missing = discover(options.paths)
+    resolver = _SettingsResolver(options.overrides)
+    store = FindingCache(options.cache_dir if options.mode is Mode.CHECK else None)
+    report = CheckReport(results=[], missing=missing)
+    slots: list[FileResult | None] = []
+    pending: list[tuple[int, _Job, SourceFile, str]] = []
+    for path in files:
+        try:
+            source = read_source(path)
+        except UnreadableFileError as error:
+            report.skipped.append((str(path), str(error)))
+            continue
+        absolute = path.resolve()
+        root, settings = resolver.for_file(absolute)
+        key = cache_key(settings, str(absolute), source.digest)
+        cached = store.get(key) if store.folder is not None else None
+        if cached is not None:
+            slots.append(FileResult(str(path), tuple(cached)))
+            continue
+        relative = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else ""
+        job = _Job(
+            str(absolute), str(path), relative or str(path), source.text, settings, options.mode
+        )
+        pending.append((len(slots), job, source, key))
+        slots.append(None)
+    outcomes = _execute([job for _, job, _, _ in pending], options.jobs)
+    for (index, _, source, key), result in zip(pending, outcomes, strict=True):
+        if not result.failures:
+            store.put(key, list(result.findings))
+        if result.new_text is not None:
+            if options.mode is Mode.FIX:
+                write_source(source, result.new_text)
+            else:
+                result = replace(
+                    result, diff=_unified_diff(result.path, source.text, result.new_text)
+                )
+        slots[index] = result
+    report.results = [result for result in slots if result is not None]
+    report.cache_hits = store.hits
+    report.cache_misses = len(pending)
+    return report

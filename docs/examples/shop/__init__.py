@@ -1,0 +1,1 @@
+"""A small order service: the sample backend that `expert-lsp check` reviews."""

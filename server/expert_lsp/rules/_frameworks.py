@@ -1,0 +1,323 @@
+"""Framework awareness shared by the WEB, ORM, DATA, ML and CEL rules.
+
+A rule sees one unit plus the module's import facts, so detection works at two levels: the
+module (which frameworks it imports) and the node (the decorators of the enclosing function,
+the bases of the enclosing class, the shape of a call chain). Every predicate here errs on
+the side of silence: a rule that fires on look-alikes is worse than a rule that misses.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from expert_lsp.analysis.context import FunctionNode, NodeContext
+from expert_lsp.analysis.module_facts import dotted_name as dotted_name
+
+Comprehension = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+Loop = ast.For | ast.AsyncFor | ast.While | Comprehension
+
+ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
+)
+"""Decorator attributes of a FastAPI app or router that declare an HTTP endpoint."""
+
+_DRF_VIEW_BASES = re.compile(r"(APIView|ViewSet|View|Mixin)$")
+_VIEW_METHODS = frozenset(
+    {*ROUTE_METHODS, "list", "create", "retrieve", "update", "partial_update", "destroy"}
+)
+_EAGER_LOADS = frozenset(
+    {
+        "select_related",
+        "prefetch_related",
+        "selectinload",
+        "joinedload",
+        "subqueryload",
+        "contains_eager",
+        "immediateload",
+        "raiseload",
+    }
+)
+_QUERYSET_METHODS = frozenset(
+    {
+        "all",
+        "filter",
+        "exclude",
+        "order_by",
+        "distinct",
+        "select_related",
+        "prefetch_related",
+        "annotate",
+        "only",
+        "defer",
+        "using",
+        "reverse",
+        "none",
+        "select_for_update",
+    }
+)
+_SQLA_RESULTS = frozenset({"all", "scalars", "unique", "yield_per", "partitions", "fetchall"})
+
+
+def in_test_file(path: str) -> bool:
+    """Whether ``path`` is a test module (tests call tasks inline and hold fake secrets)."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(part in {"tests", "test"} for part in parts[:-1])
+    )
+
+
+def decorator_call_name(decorator: ast.expr, context: NodeContext) -> str | None:
+    """The qualified name of a decorator, with or without call parentheses."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return context.qualified_name(target)
+
+
+def route_decorator(function: FunctionNode, context: NodeContext) -> ast.Call | None:
+    """The ``@app.get(...)``/``@router.post(...)`` decorator of a FastAPI endpoint, if any.
+
+    Flask 2 spells routes the same way, so the receiver must resolve to FastAPI or the
+    module must import FastAPI (or Starlette) and not Flask.
+    """
+    if isinstance(function, ast.Lambda):
+        return None
+    frameworks = context.facts.frameworks
+    fastapi_module = bool(frameworks & {"fastapi", "starlette"}) and "flask" not in frameworks
+    for decorator in function.decorator_list:
+        if not (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in ROUTE_METHODS
+        ):
+            continue
+        receiver = context.qualified_name(decorator.func.value) or ""
+        if receiver.startswith("fastapi.") or fastapi_module:
+            return decorator
+    return None
+
+
+def enclosing_class(context: NodeContext) -> ast.ClassDef | None:
+    """The class whose body directly holds the current function, if any."""
+    seen_function = False
+    for ancestor in reversed(context.ancestors):
+        if isinstance(ancestor, ast.ClassDef):
+            return ancestor if seen_function else None
+        if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef):
+            if seen_function:
+                return None
+            seen_function = True
+    return None
+
+
+def base_names(node: ast.ClassDef, context: NodeContext) -> list[str]:
+    """Qualified names of a class's bases (``models.Model`` -> ``django.db.models.Model``)."""
+    return [name for base in node.bases if (name := context.qualified_name(base)) is not None]
+
+
+def is_django_view(function: FunctionNode, context: NodeContext) -> bool:
+    """A DRF ``@api_view`` function, a method of an APIView/ViewSet/View class, or a
+    ``request``-first function in a module that imports Django or DRF."""
+    if isinstance(function, ast.Lambda):
+        return False
+    for decorator in function.decorator_list:
+        name = decorator_call_name(decorator, context) or ""
+        if name.endswith("api_view") or name.startswith("django.views.decorators"):
+            return True
+    owner = enclosing_class(context)
+    if owner is not None and function.name in _VIEW_METHODS:
+        return any(_DRF_VIEW_BASES.search(base) for base in base_names(owner, context))
+    params = function.args.posonlyargs + function.args.args
+    return (
+        owner is None
+        and bool(context.facts.frameworks & {"django", "drf"})
+        and bool(params)
+        and params[0].arg == "request"
+    )
+
+
+def request_handler(context: NodeContext) -> FunctionNode | None:
+    """The enclosing function when it handles HTTP requests (FastAPI, Django or DRF)."""
+    function = context.enclosing_function()
+    if function is None:
+        return None
+    if route_decorator(function, context) is not None or is_django_view(function, context):
+        return function
+    return None
+
+
+def is_celery_task(function: FunctionNode, context: NodeContext) -> ast.expr | None:
+    """The ``@shared_task``/``@app.task`` decorator of a Celery task, if any."""
+    if isinstance(function, ast.Lambda):
+        return None
+    for decorator in function.decorator_list:
+        name = decorator_call_name(decorator, context) or ""
+        if name.endswith(("shared_task", "celery.task")) or (
+            name.endswith(".task") and "celery" in context.facts.frameworks
+        ):
+            return decorator
+    return None
+
+
+def call_chain(node: ast.expr) -> list[ast.Call]:
+    """The calls of a method chain, outermost first: ``a.b(x).c()`` -> ``[c(), b(x)]``."""
+    calls: list[ast.Call] = []
+    while isinstance(node, ast.Call | ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+            node = node.func
+        else:
+            node = node.value
+    return calls
+
+
+def method_name(call: ast.Call) -> str | None:
+    """``filter`` for ``x.filter(...)``; ``None`` for a plain function call."""
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def is_manager_chain(node: ast.expr) -> bool:
+    """Whether ``node`` is a Django ``Model.objects...`` chain (``objects`` is the tell)."""
+    while isinstance(node, ast.Call | ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute) and node.attr == "objects":
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return False
+
+
+def is_queryset_expr(node: ast.expr) -> bool:
+    """A lazy Django queryset: ``Model.objects`` followed only by queryset-returning methods."""
+    if isinstance(node, ast.Attribute) and node.attr == "objects":
+        return True
+    if isinstance(node, ast.Subscript):  # slicing keeps a queryset lazy
+        return is_queryset_expr(node.value)
+    if not isinstance(node, ast.Call) or method_name(node) not in _QUERYSET_METHODS:
+        return False
+    assert isinstance(node.func, ast.Attribute)
+    return is_queryset_expr(node.func.value)
+
+
+def is_sqlalchemy_rows(node: ast.expr) -> bool:
+    """A SQLAlchemy result iterated for entities: ``session.query(M)...``,
+    ``session.scalars(select(M))``, ``session.execute(select(M)).scalars().all()``."""
+    calls = call_chain(node)
+    names = [method_name(call) for call in calls]
+    if "query" in names:
+        return names[0] in {*_QUERYSET_METHODS, "all", "query", "yield_per", "options"}
+    if not calls or names[0] not in {*_SQLA_RESULTS, "execute"}:
+        return False
+    return any(
+        name in {"scalars", "execute"}
+        and call.args
+        and isinstance(call.args[0], ast.Call)
+        and dotted_name(call.args[0].func) in {"select", "sa.select", "sqlalchemy.select"}
+        for name, call in zip(names, calls, strict=True)
+    )
+
+
+def has_eager_load(node: ast.AST) -> bool:
+    """Whether a query mentions ``select_related``/``prefetch_related``/``selectinload``..."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Attribute) and child.attr in _EAGER_LOADS:
+            return True
+        if isinstance(child, ast.Name) and child.id in _EAGER_LOADS:
+            return True
+    return False
+
+
+def assignments_to(function: ast.AST, name: str) -> list[ast.expr]:
+    """Values assigned to ``name`` anywhere in ``function`` (``x = v``, ``x: T = v``)."""
+    values: list[ast.expr] = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+                values.append(node.value)
+        elif (
+            isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name
+            and node.value is not None
+        ):
+            values.append(node.value)
+    return values
+
+
+def source_of(node: ast.expr, context: NodeContext) -> list[ast.expr]:
+    """What ``node`` stands for: itself, or every value its name is assigned in the function."""
+    function = context.enclosing_function()
+    if isinstance(node, ast.Name) and function is not None:
+        return assignments_to(function, node.id)
+    return [node]
+
+
+def bound_names(target: ast.AST) -> set[str]:
+    """Names bound by an assignment or loop target."""
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def enclosing_loop(node: ast.AST, context: NodeContext) -> Loop | None:
+    """The innermost loop whose *body* (or comprehension element) holds ``node``, within
+    the current function; the loop's iterable itself does not count."""
+    chain = [*context.ancestors, node]
+    for index in range(len(chain) - 2, -1, -1):
+        ancestor, child = chain[index], chain[index + 1]
+        if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return None
+        if isinstance(ancestor, ast.For | ast.AsyncFor | ast.While):
+            if any(child is statement for statement in ancestor.body):
+                return ancestor
+        elif isinstance(ancestor, Comprehension) and child is not ancestor.generators[0]:
+            return ancestor
+    return None
+
+
+def loop_names(loop: Loop) -> set[str]:
+    """Names that change on every iteration: the loop target plus names assigned in the body."""
+    if isinstance(loop, Comprehension):
+        return set().union(*(bound_names(generator.target) for generator in loop.generators))
+    names = bound_names(loop.target) if isinstance(loop, ast.For | ast.AsyncFor) else set()
+    for statement in loop.body:
+        for child in ast.walk(statement):
+            if isinstance(child, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+                for target in targets:
+                    names |= bound_names(target)
+    return names
+
+
+def mentions(node: ast.AST, names: set[str]) -> bool:
+    """Whether ``node`` reads any of ``names``."""
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    """The value of keyword argument ``name``, if passed."""
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
+def is_constant(node: ast.expr | None, value: object) -> bool:
+    """Whether ``node`` is the literal ``value`` (``True`` is not ``1``)."""
+    return (
+        isinstance(node, ast.Constant) and type(node.value) is type(value) and node.value == value
+    )
+
+
+def walk_body(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node under ``statements``, in source order, without entering nested functions
+    or classes (their code does not run where the statements run)."""
+    pending: list[ast.AST] = list(reversed(statements))
+    while pending:
+        node = pending.pop()
+        yield node
+        children = [
+            child
+            for child in ast.iter_child_nodes(node)
+            if not isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+            )
+        ]
+        pending.extend(reversed(children))

@@ -10,6 +10,9 @@ from expert_lsp.analysis.module_facts import ModuleFacts
 from expert_lsp.documents.positions import utf8_byte_to_column
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+FUNCTION_CLASSES: frozenset[type[ast.AST]] = frozenset(
+    {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda}
+)
 
 
 @dataclass(slots=True)
@@ -25,11 +28,14 @@ class UnitInfo:
 class NodeContext:
     """The current node's surroundings during the walk. One instance is reused per unit."""
 
-    __slots__ = ("ancestors", "unit")
+    __slots__ = ("ancestors", "functions", "unit")
 
     def __init__(self, unit: UnitInfo) -> None:
         self.unit = unit
         self.ancestors: list[ast.AST] = []
+        self.functions: list[FunctionNode] = []
+        """The functions (and lambdas) among :attr:`ancestors`, innermost last: the walker
+        keeps it so the common "am I inside an async def" question costs nothing."""
 
     @property
     def facts(self) -> ModuleFacts:
@@ -47,14 +53,11 @@ class NodeContext:
 
     def enclosing_function(self) -> FunctionNode | None:
         """The innermost function (or lambda) around the current node."""
-        for ancestor in reversed(self.ancestors):
-            if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                return ancestor
-        return None
+        return self.functions[-1] if self.functions else None
 
     def in_async_function(self) -> bool:
         """Whether the current node runs inside an ``async def`` body (not a nested def)."""
-        return isinstance(self.enclosing_function(), ast.AsyncFunctionDef)
+        return bool(self.functions) and type(self.functions[-1]) is ast.AsyncFunctionDef
 
     def parent(self) -> ast.AST | None:
         """The direct parent of the current node."""

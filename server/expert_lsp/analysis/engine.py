@@ -1,48 +1,89 @@
 """The analysis engine: units in, findings out, reusing the results of unchanged units.
 
 For each version of a document the engine splits the lines into top-level units. A unit's
-parse (``ast``) and facts are cached by its text; its findings by its text plus the module
-facts' fingerprint (imports decide what a call resolves to). After a keystroke only the
-edited unit is parsed and checked again; the results of every other unit are reused and
-shifted to their new lines. A unit that does not parse yields one syntax finding and the
-other units are still checked.
+parse (``ast``) and facts are cached by its text; its findings by its text, valid while the
+module facts of the names it mentions are unchanged (imports decide what a call resolves
+to, so editing an import re-checks only the units that use that name). After a keystroke
+only the lines around the edit are split again, only the edited unit is parsed and checked;
+the results of every other unit are reused and shifted to their new lines. A unit that does
+not parse yields one syntax finding and the other units are still checked.
+
+``ast`` allocates a node object per token and a cold analysis of a large file creates
+millions; the cyclic garbage collector would scan the growing heap again and again (about
+a third of the time), although syntax trees hold no reference cycles. Collection is paused
+while an analysis runs.
 """
 
 from __future__ import annotations
 
 import ast
-import warnings
-from collections.abc import Callable, Sequence
+import gc
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from expert_lsp.analysis.context import NodeContext, UnitInfo
-from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
-from expert_lsp.analysis.module_facts import ModuleFacts, UnitFacts, collect_unit_facts
+from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import ModuleFacts, UnitFacts
+from expert_lsp.analysis.parsing import ParsedUnit, fresh_tree, parse_unit, parse_with_tree
 from expert_lsp.analysis.rule import Rule
 from expert_lsp.analysis.suppression import is_suppressed
-from expert_lsp.documents.text import split_lines
+from expert_lsp.analysis.walk import RuleFailure, Walker
 from expert_lsp.documents.units import Unit, UnitSplitter
 
 _MERGE_LIMIT = 3
 """How many following units a unit that does not parse may absorb to become valid."""
 
+__all__ = [
+    "Analyzer",
+    "CheckedUnit",
+    "DocumentAnalysis",
+    "ParsedUnit",
+    "RuleFailure",
+    "parse_unit",
+    "paused_gc",
+]
+
+
+class _GcPause:
+    """Process-wide pause of the cyclic collector, shared by concurrent analyses."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0 and self._was_enabled:
+                    gc.enable()
+
+
+paused_gc = _GcPause()
+"""Pause the cyclic garbage collector for a block (nestable, across threads); it is
+re-enabled when the last holder leaves, and only if it was enabled before."""
+
 
 @dataclass(frozen=True, slots=True)
-class ParsedUnit:
-    """A unit's parse: its tree (or the syntax error) and the module facts it contributes."""
+class CheckedUnit:
+    """A unit's findings (unit-relative) and the module facts they were computed with."""
 
-    tree: ast.Module | None
-    facts: UnitFacts
-    syntax_error: Finding | None
-
-
-@dataclass(frozen=True, slots=True)
-class RuleFailure:
-    """A rule that raised while checking a unit: logged, never fatal."""
-
-    rule_id: str
-    line: int
-    error: str
+    findings: tuple[Finding, ...]
+    names: frozenset[str]
+    """Every name the unit mentions: its findings depend on the facts of these only."""
+    facts_key: tuple[object, ...]
+    """``ModuleFacts.key_for(names)`` at check time."""
 
 
 @dataclass(slots=True)
@@ -57,9 +98,16 @@ class DocumentAnalysis:
     """All findings, in document coordinates, before settings are applied."""
     failures: list[RuleFailure] = field(default_factory=list)
     parsed: dict[str, ParsedUnit] = field(default_factory=dict, repr=False)
-    checked: dict[tuple[str, object], tuple[Finding, ...]] = field(default_factory=dict, repr=False)
+    checked: dict[str, CheckedUnit] = field(default_factory=dict, repr=False)
     reused_units: int = 0
     """How many units' findings came from the previous version (for tests and benchmarks)."""
+    split_units: list[Unit] = field(default_factory=list, repr=False)
+    """The splitter's units before broken ones were merged (the next split starts from them)."""
+    placed: dict[tuple[int, str], tuple[CheckedUnit, list[Finding]]] = field(
+        default_factory=dict, repr=False
+    )
+    """Findings in document coordinates per ``(unit start, unit text)``, with their source."""
+    unit_facts: list[UnitFacts] = field(default_factory=list, repr=False)
 
     def unit_at(self, line: int) -> Unit | None:
         """The unit that contains ``line``."""
@@ -76,156 +124,146 @@ class DocumentAnalysis:
         return None
 
 
-def parse_unit(text: str) -> ParsedUnit:
-    """Parse one unit's text with ``ast``; a syntax error becomes a finding."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences are not our findings
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError) as error:
-        return ParsedUnit(None, UnitFacts(), _syntax_finding(text, error))
-    return ParsedUnit(tree, collect_unit_facts(tree), None)
-
-
-def _syntax_finding(text: str, error: SyntaxError | ValueError) -> Finding:
-    lines = split_lines(text) or ("",)
-    if isinstance(error, SyntaxError):
-        line = max(0, min((error.lineno or 1) - 1, len(lines) - 1))
-        col = max(0, (error.offset or 1) - 1)
-        end_line = error.end_lineno - 1 if error.end_lineno else line
-        end_line = max(line, min(end_line, len(lines) - 1))
-        end_col = (error.end_offset or 0) - 1
-        if end_line == line and end_col <= col:
-            end_col = col + 1
-        message = f"SyntaxError: {error.msg}"
-    else:  # e.g. "source code string cannot contain null bytes"
-        line, col, end_line, end_col = 0, 0, 0, 1
-        message = f"SyntaxError: {error}"
-    width = len(lines[line].rstrip("\r\n"))
-    col = min(col, width)
-    end_col = min(max(end_col, col), len(lines[end_line].rstrip("\r\n")))
-    if end_line == line and end_col <= col:
-        end_col = min(col + 1, width) if width > col else col
-    return Finding(SYNTAX_ERROR_ID, message, Severity.ERROR, Span(line, col, end_line, end_col))
-
-
 class Analyzer:
     """Runs rules over documents. Stateless across documents except for memo tables."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
         self._splitter = UnitSplitter()
-        self._dispatch: dict[type[ast.AST], list[Rule]] = {}
-        for rule in self.rules:
-            for node_type in rule.node_types:
-                self._dispatch.setdefault(node_type, []).append(rule)
+        self._walker = Walker(self.rules)
 
     def analyze(
         self, path: str, lines: tuple[str, ...], previous: DocumentAnalysis | None = None
     ) -> DocumentAnalysis:
         """Analyse one version of a document, reusing ``previous`` (an older version's)."""
+        with paused_gc():
+            return self._analyze(path, lines, previous)
+
+    def _analyze(
+        self, path: str, lines: tuple[str, ...], previous: DocumentAnalysis | None
+    ) -> DocumentAnalysis:
         old_parsed = previous.parsed if previous is not None else {}
-        old_checked = previous.checked if previous is not None else {}
+        same_path = previous is not None and previous.path == path
+        old_checked = previous.checked if previous is not None and same_path else {}
+        old_placed = previous.placed if previous is not None and same_path else {}
         parsed: dict[str, ParsedUnit] = {}
+        # Trees parsed during this analysis, each dropped once its unit is checked.
+        trees: dict[str, ast.Module | None] = {}
 
         def parse(text: str) -> ParsedUnit:
             result = parsed.get(text) or old_parsed.get(text)
             if result is None:
-                result = parse_unit(text)
+                result, trees[text] = parse_with_tree(text)
             parsed[text] = result
             return result
 
-        units = self._merge_broken(self._splitter.split(lines), lines, parse)
-        facts = ModuleFacts.merge([parse(unit.text).facts for unit in units])
-        facts_key = facts.key()
-        checked: dict[tuple[str, object], tuple[Finding, ...]] = {}
+        split_previous = (previous.lines, previous.split_units) if previous is not None else None
+        split_units = self._splitter.split(lines, split_previous)
+        units = _merge_broken(split_units, lines, parse)
+        unit_facts = [parse(unit.text).facts for unit in units]
+        if previous is not None and unit_facts == previous.unit_facts:
+            facts = previous.facts
+        else:
+            facts = ModuleFacts.merge(unit_facts)
+        same_facts = previous is not None and facts is previous.facts
+        checked: dict[str, CheckedUnit] = {}
+        placed: dict[tuple[int, str], tuple[CheckedUnit, list[Finding]]] = {}
         findings: list[Finding] = []
         failures: list[RuleFailure] = []
         reused = 0
         for unit in units:
-            key = (unit.text, facts_key)
-            unit_findings = checked.get(key)
-            if unit_findings is None:
-                unit_findings = old_checked.get(key)
-                if unit_findings is None:
-                    unit_findings = self._check_unit(
-                        unit, lines, parse(unit.text), path, facts, failures
-                    )
-                else:
+            text = unit.text
+            result = checked.get(text)
+            if result is None:
+                result = old_checked.get(text)
+                if result is not None and (
+                    same_facts or result.facts_key == facts.key_for(result.names)
+                ):
                     reused += 1
-                checked[key] = unit_findings
-            findings.extend(finding.shifted(unit.start) for finding in unit_findings)
+                else:
+                    unit_parse = parsed[text]
+                    tree = trees.pop(text, None)
+                    if tree is None and unit_parse.valid:
+                        tree = fresh_tree(text)
+                    result = self._check_unit(unit, lines, unit_parse, tree, path, facts, failures)
+                checked[text] = result
+            if not result.findings:
+                continue
+            place = (unit.start, text)
+            old_place = old_placed.get(place)
+            if old_place is not None and old_place[0] is result:
+                unit_findings = old_place[1]
+            else:
+                unit_findings = [finding.shifted(unit.start) for finding in result.findings]
+            placed[place] = (result, unit_findings)
+            findings.extend(unit_findings)
+        trees.clear()
         return DocumentAnalysis(
-            path, lines, units, facts, findings, failures, parsed, checked, reused
+            path,
+            lines,
+            units,
+            facts,
+            findings,
+            failures,
+            parsed,
+            checked,
+            reused,
+            split_units,
+            placed,
+            unit_facts,
         )
-
-    def _merge_broken(
-        self,
-        units: list[Unit],
-        lines: tuple[str, ...],
-        parse: Callable[[str], ParsedUnit],
-    ) -> list[Unit]:
-        """Join a unit that does not parse with following units when that makes it valid.
-
-        The splitter may cut inside a triple-quoted string that holds ``class`` at column 0;
-        gluing the pieces back restores the real statement.
-        """
-        merged: list[Unit] = []
-        index = 0
-        while index < len(units):
-            unit = units[index]
-            if parse(unit.text).tree is None:
-                for extra in range(1, _MERGE_LIMIT + 1):
-                    if index + extra >= len(units):
-                        break
-                    end = units[index + extra].end
-                    candidate = Unit(unit.start, end, "".join(lines[unit.start : end]))
-                    if parse(candidate.text).tree is not None:
-                        unit = candidate
-                        index += extra
-                        break
-            merged.append(unit)
-            index += 1
-        return merged
 
     def _check_unit(
         self,
         unit: Unit,
         lines: tuple[str, ...],
         parsed: ParsedUnit,
+        tree: ast.Module | None,
         path: str,
         facts: ModuleFacts,
         failures: list[RuleFailure],
-    ) -> tuple[Finding, ...]:
-        if parsed.tree is None:
-            return (parsed.syntax_error,) if parsed.syntax_error else ()
+    ) -> CheckedUnit:
+        if tree is None:
+            errors = (parsed.syntax_error,) if parsed.syntax_error else ()
+            return CheckedUnit(errors, frozenset(), ())
         unit_lines = list(lines[unit.start : unit.end])
         context = NodeContext(UnitInfo(path, unit_lines, facts))
-        found: list[Finding] = []
-        dispatch = self._dispatch
-        ancestors = context.ancestors
-        failed: set[str] = set()
+        found, names, unit_failures = self._walker.walk(tree, context)
+        failures.extend(
+            RuleFailure(failure.rule_id, unit.start + failure.line, failure.error)
+            for failure in unit_failures
+        )
+        kept = tuple(finding for finding in found if not _suppressed(finding, unit_lines))
+        return CheckedUnit(kept, names, facts.key_for(names))
 
-        def walk(node: ast.AST) -> None:
-            for rule in dispatch.get(type(node), ()):
-                if rule.id in failed:
-                    continue
-                try:
-                    found.extend(rule.visit(node, context))
-                except Exception as error:  # a broken rule must not take the others down
-                    failed.add(rule.id)
-                    line = unit.start + getattr(node, "lineno", 1) - 1
-                    failures.append(RuleFailure(rule.id, line, f"{type(error).__name__}: {error}"))
-            ancestors.append(node)
-            for child in ast.iter_child_nodes(node):
-                walk(child)
-            ancestors.pop()
 
-        try:
-            walk(parsed.tree)
-        except RecursionError:  # absurdly nested expressions: report, do not die
-            failures.append(RuleFailure("*", unit.start, "RecursionError: unit too deeply nested"))
-        return tuple(finding for finding in found if not _suppressed(finding, unit_lines))
+def _merge_broken(
+    units: list[Unit],
+    lines: tuple[str, ...],
+    parse: Callable[[str], ParsedUnit],
+) -> list[Unit]:
+    """Join a unit that does not parse with following units when that makes it valid.
+
+    The splitter may cut inside a triple-quoted string that holds ``class`` at column 0;
+    gluing the pieces back restores the real statement.
+    """
+    merged: list[Unit] = []
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        if not parse(unit.text).valid:
+            for extra in range(1, _MERGE_LIMIT + 1):
+                if index + extra >= len(units):
+                    break
+                end = units[index + extra].end
+                candidate = Unit(unit.start, end, "".join(lines[unit.start : end]))
+                if parse(candidate.text).valid:
+                    unit = candidate
+                    index += extra
+                    break
+        merged.append(unit)
+        index += 1
+    return merged
 
 
 def _suppressed(finding: Finding, unit_lines: list[str]) -> bool:

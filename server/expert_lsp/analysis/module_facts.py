@@ -163,6 +163,28 @@ class ModuleFacts:
             tuple(sorted(self.classes)),
         )
 
+    def key_for(self, names: frozenset[str]) -> tuple[object, ...]:
+        """A fingerprint of what these facts say about ``names`` (plus the frameworks).
+
+        The engine reuses a unit's findings while this is unchanged for the names the unit
+        mentions, so rules must consult facts only through names that appear in the unit
+        (which :meth:`qualified_name` does) or through :attr:`frameworks`.
+        """
+        imports, functions, assignments, classes = (
+            self.imports,
+            self.functions,
+            self.assignments,
+            self.classes,
+        )
+        return (
+            self.frameworks,
+            *(
+                (imports.get(name), functions.get(name), assignments.get(name), name in classes)
+                for name in sorted(names)
+                if name in imports or name in functions or name in assignments or name in classes
+            ),
+        )
+
     def qualified_name(self, node: ast.expr) -> str | None:
         """Resolve ``node`` (a name, attribute chain or call in a chain) to a qualified name.
 

@@ -105,15 +105,57 @@ class UnitSplitter:
         self._memo: dict[tuple[LineState, str], LineState] = {}
         self._memo_limit = memo_limit
 
-    def split(self, lines: tuple[str, ...]) -> list[Unit]:
-        """Return the units of ``lines`` in order; they cover every line exactly once."""
+    def split(
+        self,
+        lines: tuple[str, ...],
+        previous: tuple[tuple[str, ...], list[Unit]] | None = None,
+    ) -> list[Unit]:
+        """Return the units of ``lines`` in order; they cover every line exactly once.
+
+        ``previous`` is an older version's ``(lines, units)``: only the lines around the
+        edit are scanned again and the other units are reused (shifted when lines were
+        added or removed). The result is the same as without ``previous``.
+        """
         if len(self._memo) > self._memo_limit:
             self._memo.clear()
+        if previous is None or not previous[1]:
+            return self._scan(lines, 0, [], None)
+        old_lines, old_units = previous
+        first = _common_prefix(old_lines, lines)
+        if first == len(lines) == len(old_lines):
+            return old_units
+        suffix = _common_suffix(old_lines, lines, first)
+        # Every unit starts in the canonical scanner state, so scanning can resume at the
+        # start of the unit holding the line before the edit: that line's decision to start
+        # a unit depends only on itself and the (unchanged) lines before it.
+        resume = max(0, _unit_index(old_units, first - 1))
+        kept = old_units[:resume]
+        delta = len(lines) - len(old_lines)
+        changed_end = len(lines) - suffix
+        old_starts = {unit.start: index for index, unit in enumerate(old_units)}
+        resync = (changed_end, delta, old_starts, old_units)
+        return self._scan(lines, old_units[resume].start, kept, resync)
+
+    def _scan(
+        self,
+        lines: tuple[str, ...],
+        begin: int,
+        units: list[Unit],
+        resync: tuple[int, int, dict[int, int], list[Unit]] | None,
+    ) -> list[Unit]:
+        """Scan from line ``begin`` (a unit start) and append the units found to ``units``.
+
+        With ``resync``, stop at the first unit start after the edited lines that was also a
+        unit start in the old version, and append the old units from there on, shifted.
+        """
         memo = self._memo
-        starts: list[int] = []
+        starts: list[int] = [begin]
         state = START
         previous_code_is_decorator = False
-        for index, line in enumerate(lines):
+        tail: list[Unit] = []
+        stop = len(lines)
+        for index in range(begin, len(lines)):
+            line = lines[index]
             first = line[:1]
             if first and first not in " \t\r\n#" and not state.triple and not state.continued:
                 starts_unit = False
@@ -124,7 +166,19 @@ class UnitSplitter:
                 elif _HARD_START.match(line):
                     state = START  # an unclosed bracket must not swallow what follows
                     starts_unit = not previous_code_is_decorator
-                if starts_unit:
+                if starts_unit and index > begin:
+                    if resync is not None and index >= resync[0]:
+                        _, delta, old_starts, old_units = resync
+                        old_index = old_starts.get(index - delta)
+                        if old_index is not None:
+                            stop = index
+                            tail = [
+                                Unit(unit.start + delta, unit.end + delta, unit.text)
+                                if delta
+                                else unit
+                                for unit in old_units[old_index:]
+                            ]
+                            break
                     starts.append(index)
                 previous_code_is_decorator = first == "@" and state.depth == 0
             key = (state, line)
@@ -133,11 +187,56 @@ class UnitSplitter:
                 following = scan_line(line, state)
                 memo[key] = following
             state = following
-        if not starts or starts[0] != 0:
-            starts.insert(0, 0)
-        bounds = [*starts, len(lines)]
-        return [
+        bounds = [*starts, stop]
+        units.extend(
             Unit(start, end, "".join(lines[start:end]))
             for start, end in itertools.pairwise(bounds)
             if end > start
-        ]
+        )
+        units.extend(tail)
+        return units
+
+
+_CHUNK = 256
+"""Lines compared at once (a C-level tuple comparison) before narrowing down one by one."""
+
+
+def _common_prefix(old: tuple[str, ...], new: tuple[str, ...]) -> int:
+    """How many leading lines ``old`` and ``new`` share."""
+    limit = min(len(old), len(new))
+    index = 0
+    while index + _CHUNK <= limit and old[index : index + _CHUNK] == new[index : index + _CHUNK]:
+        index += _CHUNK
+    while index < limit and old[index] == new[index]:
+        index += 1
+    return index
+
+
+def _common_suffix(old: tuple[str, ...], new: tuple[str, ...], prefix: int) -> int:
+    """How many trailing lines ``old`` and ``new`` share, not overlapping ``prefix``."""
+    limit = min(len(old), len(new)) - prefix
+    old_end, new_end = len(old), len(new)
+    count = 0
+    while (
+        count + _CHUNK <= limit
+        and old[old_end - count - _CHUNK : old_end - count]
+        == new[new_end - count - _CHUNK : new_end - count]
+    ):
+        count += _CHUNK
+    while count < limit and old[old_end - 1 - count] == new[new_end - 1 - count]:
+        count += 1
+    return count
+
+
+def _unit_index(units: list[Unit], line: int) -> int:
+    """Index of the unit that holds ``line`` (``-1`` before the first line)."""
+    if line < 0:
+        return -1
+    low, high = 0, len(units) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if units[middle].start <= line:
+            low = middle
+        else:
+            high = middle - 1
+    return low

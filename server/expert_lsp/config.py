@@ -80,6 +80,10 @@ class ExpertSettings(_Model):
     audit_log: str | None = Field(
         None, description="Path of a JSONL audit log of every request sent and its cost."
     )
+    cache_dir: str | None = Field(
+        None,
+        description="Folder of the expert reply cache; `null` uses the per-user cache folder.",
+    )
 
 
 class Settings(_Model):

@@ -1,0 +1,193 @@
+"""The context of one request: what the model is told about a target, within a token budget.
+
+A request carries the target's code with line numbers, the file path, the module's imports,
+the signatures and docstrings of what the code calls (jedi), the enclosing class outline,
+detected frameworks and dependency versions, and the rule findings already shown (so the
+model adds to them instead of repeating them). When the parts exceed the budget the least
+relevant go first: dependency versions, then docstrings, then callee signatures from the
+last call backwards, the class outline, imports and finally the rule findings. The code
+itself is never cut: a target too large for the budget is not sent at all.
+
+Everything is redacted (see :mod:`expert_lsp.expert.redaction`) after rendering, so a
+secret in any part never leaves the process.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from expert_lsp.analysis.engine import DocumentAnalysis
+from expert_lsp.analysis.findings import Finding
+from expert_lsp.expert.redaction import Redacted, Redactor
+from expert_lsp.expert.semantics import CalleeInfo, callees
+from expert_lsp.expert.targets import Target
+
+CHARS_PER_TOKEN = 4
+"""Token estimate used for budgets before a request is sent (providers report the truth)."""
+MAX_CALLEES = 12
+
+
+class ContextTooLarge(ValueError):
+    """The target's code alone exceeds the context budget."""
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap, deliberately pessimistic-enough token estimate (4 characters per token)."""
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One trimmable piece of context; lower ``relevance`` is dropped first."""
+
+    section: str
+    text: str
+    relevance: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertContext:
+    """The rendered, redacted user message for one target."""
+
+    target: Target
+    path: str
+    message: Redacted
+    tokens: int
+    dropped: tuple[str, ...]
+    """Sections (or items) left out to fit the budget."""
+
+
+def numbered(text: str, first_line: int) -> str:
+    """``text`` with 1-based line numbers starting at ``first_line`` (0-based)."""
+    rows = text.splitlines()
+    width = len(str(first_line + len(rows)))
+    return "\n".join(f"{first_line + i + 1:>{width}} | {row}" for i, row in enumerate(rows))
+
+
+def module_imports(analysis: DocumentAnalysis) -> str:
+    """The import statements of the module, as written."""
+    found: list[str] = []
+    for unit in analysis.units:
+        parsed = analysis.parsed.get(unit.text)
+        if parsed is None or parsed.tree is None:
+            continue
+        for node in parsed.tree.body:
+            if type(node).__name__ in {"Import", "ImportFrom"}:
+                end = unit.start + (node.end_lineno or node.lineno)
+                found.append("".join(analysis.lines[unit.start + node.lineno - 1 : end]).rstrip())
+    return "\n".join(found)
+
+
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
+
+
+def dependency_versions(root: Path | None) -> dict[str, str]:
+    """Declared dependencies (pyproject ``[project]`` and requirements.txt): name -> spec."""
+    if root is None:
+        return {}
+    specs: list[str] = []
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        project = data.get("project", {})
+        specs.extend(str(item) for item in project.get("dependencies", []))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pass
+    try:
+        text = (root / "requirements.txt").read_text(encoding="utf-8")
+        specs.extend(line for line in text.splitlines() if line.strip()[:1] not in {"", "#", "-"})
+    except (OSError, UnicodeDecodeError):
+        pass
+    versions: dict[str, str] = {}
+    for spec in specs:
+        match = _REQUIREMENT.match(spec)
+        if match:
+            name = match.group(1).lower().replace("-", "_")
+            versions[name] = f"{match.group(1)}{match.group(3).strip()}"
+    return versions
+
+
+def _finding_line(finding: Finding) -> str:
+    return f"- line {finding.span.line + 1}: {finding.rule_id} {finding.message}"
+
+
+def _callee_parts(infos: Sequence[CalleeInfo]) -> list[Part]:
+    parts: list[Part] = []
+    for rank, info in enumerate(infos):
+        # Earlier calls matter more; docstrings matter less than signatures.
+        parts.append(Part("Called functions", f"- {info.name}: {info.signature}", 40 - rank))
+        if info.doc:
+            doc = info.doc.replace("\n", " ")
+            parts.append(Part("Called functions", f"  doc of {info.name}: {doc}", 20 - rank))
+    return parts
+
+
+def build_context(
+    analysis: DocumentAnalysis,
+    target: Target,
+    *,
+    display_path: str,
+    root: Path | None,
+    redactor: Redactor,
+    budget_tokens: int,
+) -> ExpertContext:
+    """Render the context of ``target``, trimmed to ``budget_tokens`` and redacted.
+
+    Raises :class:`ContextTooLarge` when the code alone does not fit.
+    """
+    header = (
+        f"File: {display_path}\nTarget: {target.kind} `{target.name}` "
+        f"(lines {target.start + 1}-{target.end})\n"
+    )
+    code = f"## Code\n```python\n{numbered(target.text, target.start)}\n```\n"
+    fixed = estimate_tokens(header + code)
+    if fixed > budget_tokens:
+        raise ContextTooLarge(
+            f"`{target.name}` needs about {fixed} tokens, over the context budget of "
+            f"{budget_tokens}"
+        )
+    parts: list[Part] = []
+    shown = [f for f in analysis.findings if target.start <= f.span.line < target.end]
+    parts.extend(
+        Part("Rule findings already shown (do not repeat)", _finding_line(f), 90) for f in shown
+    )
+    imports = module_imports(analysis)
+    if imports:
+        parts.append(Part("Module imports", imports, 70))
+    if target.class_outline:
+        parts.append(Part("Enclosing class outline", target.class_outline, 60))
+    if target.tree is not None:
+        infos = callees(
+            analysis.lines, analysis.path, target.tree, target.unit_start, root, MAX_CALLEES
+        )
+        parts.extend(_callee_parts(infos))
+    if analysis.facts.frameworks:
+        parts.append(Part("Frameworks", ", ".join(sorted(analysis.facts.frameworks)), 50))
+    imported = {q.lstrip(".").split(".")[0].lower() for q in analysis.facts.imports.values()}
+    versions = dependency_versions(root)
+    relevant = [spec for name, spec in sorted(versions.items()) if name in imported]
+    if relevant:
+        parts.append(Part("Dependencies", ", ".join(relevant), 10))
+
+    kept = sorted(parts, key=lambda part: -part.relevance)
+    dropped: list[str] = []
+    while kept and fixed + sum(estimate_tokens(p.text) + 1 for p in kept) > budget_tokens:
+        gone = kept.pop()
+        dropped.append(f"{gone.section}: {gone.text[:60]}")
+    kept_set = {id(part) for part in kept}
+    sections: dict[str, list[str]] = {}
+    for part in parts:
+        if id(part) in kept_set:
+            sections.setdefault(part.section, []).append(part.text)
+    body = (
+        header
+        + code
+        + "".join(f"\n## {title}\n" + "\n".join(texts) + "\n" for title, texts in sections.items())
+    )
+    redacted = redactor.redact(body)
+    return ExpertContext(
+        target, display_path, redacted, estimate_tokens(redacted.text), tuple(dropped)
+    )

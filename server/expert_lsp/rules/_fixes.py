@@ -1,0 +1,91 @@
+"""libcst building blocks shared by rule fixes: keyword arguments, statement splicing.
+
+They keep the user's layout: a keyword added to a call that is written one argument per
+line goes on its own line, with the same indentation and trailing comma.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar, cast
+
+import libcst as cst
+
+NodeT = TypeVar("NodeT", bound=cst.CSTNode)
+
+
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """``name=value`` without spaces around ``=``."""
+    return cst.Arg(
+        value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+
+
+def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with keyword ``name`` set to ``value`` (replaced if present, else appended)."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            args[index] = arg.with_changes(value=value)
+            return call.with_changes(args=args)
+    new = keyword_arg(name, value)
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        # one argument per line: the new one takes the old last's comma and layout
+        before = args[-2].comma if len(args) > 1 else None
+        if isinstance(before, cst.Comma):
+            between = before.whitespace_after
+        else:
+            between = call.whitespace_before_args
+        args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
+        new = new.with_changes(comma=last.comma)
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, new])
+
+
+def parse_statements(code: str) -> list[cst.BaseStatement]:
+    """Statements parsed from ``code`` (a few lines written by a fix)."""
+    return list(cst.parse_module(code).body)
+
+
+class _StatementSplicer(cst.CSTTransformer):
+    """Replaces one statement (by identity) with several."""
+
+    def __init__(self, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> None:
+        self.old = old
+        self.new = new
+
+    def on_leave(
+        self, original_node: NodeT, updated_node: NodeT
+    ) -> NodeT | cst.FlattenSentinel[NodeT] | cst.RemovalSentinel:
+        if original_node is self.old:
+            # the caller passes statements of the kind the parent's body holds
+            return cst.FlattenSentinel(cast(Sequence[NodeT], self.new))
+        return updated_node
+
+
+def splice(module: cst.Module, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> cst.Module:
+    """``module`` with the statement ``old`` replaced by the statements ``new``."""
+    result = module.visit(_StatementSplicer(old, new))
+    assert isinstance(result, cst.Module)
+    return result
+
+
+def prepend_statements(module: cst.Module, new: Sequence[cst.BaseStatement]) -> cst.Module:
+    """``module`` (one unit) with ``new`` before its first statement, two blank lines between.
+
+    Comments above the unit's statement stay attached to it.
+    """
+    body = list(module.body)
+    if not body:
+        return module.with_changes(body=list(new))
+    first = body[0]
+    leading = [*module.header, *first.leading_lines]
+    blank = cst.EmptyLine()
+    body[0] = first.with_changes(leading_lines=[blank, blank, *leading])
+    return module.with_changes(header=[], body=[*new, *body])

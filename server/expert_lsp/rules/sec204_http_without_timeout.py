@@ -1,0 +1,120 @@
+"""SEC204 http-without-timeout."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+import libcst as cst
+
+from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.findings import Finding, Severity
+from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
+from expert_lsp.rules._blocking import HTTP_VERBS
+from expert_lsp.rules._dataflow import flow_at
+from expert_lsp.rules._fixes import set_keyword
+
+_CLIENTS = frozenset(
+    {
+        "requests",
+        "requests.api",
+        "requests.Session()",
+        "requests.session()",
+        "requests.sessions.Session()",
+    }
+)
+
+
+class HttpWithoutTimeout(Rule):
+    """An HTTP call with `requests` and no `timeout=` can hang forever.
+
+    `requests` has no default timeout: a peer that accepts the connection and never answers
+    holds the calling thread (a worker, a request handler, a Celery task) until the process
+    is restarted. Under load these stuck calls pile up until the service stops answering.
+    Calls through a `requests.Session()` (module-level or local, also `with ... as s`) count
+    too; a call that passes `**kwargs` may carry a timeout and is left alone.
+
+    **Bad**
+
+    ```python
+    def rates() -> dict:
+        return requests.get("https://rates.example/latest").json()
+    ```
+
+    **Good**
+
+    ```python
+    def rates() -> dict:
+        return requests.get("https://rates.example/latest", timeout=10).json()
+    ```
+
+    **Fix**: add `timeout=10`. Offered as a quick fix but not applied by fix-all: a call that
+    legitimately waits longer than 10 s between bytes (long polling, a slow report endpoint)
+    would start raising `requests.Timeout`, so the value is a per-call decision.
+    """
+
+    id = "SEC204"
+    name = "http-without-timeout"
+    severity = Severity.WARNING
+    message = "`{call}` without `timeout=` can hang forever"
+    node_types = (ast.Call,)
+    fix_title = "Add `timeout=10`"
+    fix_safe = False
+
+    valid = (
+        Valid("import requests\n\ndef f(url):\n    return requests.get(url, timeout=5)\n"),
+        Valid("import requests\n\ndef f(url, **kw):\n    return requests.post(url, **kw)\n"),
+        Valid("import httpx\n\ndef f(url):\n    return httpx.get(url)\n"),
+        Valid("def f(client, url):\n    return client.get(url)\n"),
+        Valid(
+            "import requests\n\ndef f(url):\n    s = requests.Session()\n"
+            "    return s.get(url, timeout=(3, 10))\n"
+        ),
+        Valid("import requests\n\ndef f(d):\n    return d.get('requests')\n"),
+    )
+    invalid = (
+        Invalid(
+            "import requests\n\ndef f(url):\n    return requests.get(url)\n",
+            line=4,
+            fixed="import requests\n\ndef f(url):\n    return requests.get(url, timeout=10)\n",
+        ),
+        Invalid(
+            "from requests import post as send\n\ndef f(url, data):\n"
+            "    send(url, json=data)  # notify\n",
+            line=4,
+            fixed="from requests import post as send\n\ndef f(url, data):\n"
+            "    send(url, json=data, timeout=10)  # notify\n",
+        ),
+        Invalid(
+            "import requests\n\ndef f(url):\n    with requests.Session() as s:\n"
+            "        return s.request(\n            'GET',\n            url,\n        )\n",
+            line=5,
+            fixed="import requests\n\ndef f(url):\n    with requests.Session() as s:\n"
+            "        return s.request(\n            'GET',\n            url,\n"
+            "            timeout=10,\n        )\n",
+        ),
+        Invalid(
+            "import requests\n\nsession = requests.Session()\n\ndef f(url):\n"
+            "    return session.delete(url)\n",
+            line=6,
+        ),
+    )
+
+    def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
+        assert isinstance(node, ast.Call)
+        if any(keyword.arg in {"timeout", None} for keyword in node.keywords):
+            return
+        qualified = flow_at(context).qualified_name(node.func, context.facts)
+        if qualified is None:
+            return
+        client, _, verb = qualified.rpartition(".")
+        if client in _CLIENTS and verb in HTTP_VERBS:
+            yield self.finding(node, context, self.message.format(call=qualified))
+
+    def fix(self, request: FixRequest) -> FixResult | None:
+        tree = UnitTree(request.unit_text)
+        call = tree.find(request.finding.span, cst.Call)
+        if call is None:
+            return None
+        return FixResult(tree.replace(call, set_keyword(call, "timeout", cst.Integer("10"))))

@@ -1,0 +1,51 @@
+/** What the server receives from the `expert-lsp` section, and the expert summary. */
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { CLIENT_KEYS, expertSummary, serverSettings } from "../src/settings";
+
+test("client-only keys never reach the server", () => {
+  const section = {
+    select: ["ASY"],
+    expert: { model: "m", persona: "p" },
+    server: { path: "/x", args: ["serve"] },
+    trace: { server: "verbose" },
+  };
+  assert.deepEqual(serverSettings(section), {
+    select: ["ASY"],
+    expert: { model: "m", persona: "p" },
+  });
+  assert.deepEqual(section.server, { path: "/x", args: ["serve"] }, "input left untouched");
+});
+
+test("every contributed setting is either a server setting or a client key", () => {
+  // package.json is generated from the server schema; client keys are the extension's own.
+  const packageJson = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8"));
+  const names = Object.keys(packageJson.contributes.configuration.properties) as string[];
+  const clientSide = names.filter((name) => CLIENT_KEYS.includes(name.split(".")[1]));
+  assert.deepEqual(
+    clientSide.sort(),
+    [
+      "expert-lsp.server.args",
+      "expert-lsp.server.interpreter",
+      "expert-lsp.server.maxRestarts",
+      "expert-lsp.server.path",
+      "expert-lsp.trace.server",
+    ],
+  );
+  assert.ok(names.includes("expert-lsp.expert.persona"));
+});
+
+test("the expert engine is off with provider none or trigger off", () => {
+  assert.deepEqual(expertSummary({}), {
+    enabled: true,
+    persona: "python-backend-expert",
+    model: "",
+  });
+  assert.equal(expertSummary({ expert: { provider: "none" } }).enabled, false);
+  assert.equal(expertSummary({ expert: { trigger: "off" } }).enabled, false);
+  assert.equal(expertSummary({ expert: { model: 3 } }).model, "");
+});

@@ -321,3 +321,16 @@ def walk_body(statements: list[ast.stmt]) -> Iterator[ast.AST]:
             )
         ]
         pending.extend(reversed(children))
+
+
+def row_variable(loop: ast.For | ast.AsyncFor) -> str | None:
+    """The row name of ``for i, row in df.iterrows()`` / ``for row in df.itertuples()``."""
+    if not isinstance(loop.iter, ast.Call):
+        return None
+    method = method_name(loop.iter)
+    target = loop.target
+    if method == "iterrows" and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+        target = target.elts[1]
+    elif method != "itertuples":
+        return None
+    return target.id if isinstance(target, ast.Name) else None

@@ -29,16 +29,8 @@ _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs"})
 """Built-ins whose result is a number whatever the input: it cannot smuggle in text."""
 
-_NESTED_SCOPES = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.Lambda,
-    ast.ClassDef,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
+_DEFINITIONS = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+_COMPREHENSIONS = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 
 
 class BindingKind(Enum):
@@ -89,13 +81,12 @@ def _scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     pending: list[ast.AST] = list(body)
     while pending:
         node = pending.pop()
+        if isinstance(node, _COMPREHENSIONS | ast.Lambda):
+            continue
         yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, _NESTED_SCOPES):
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                    yield child  # the name it binds belongs to this scope
-                continue
-            pending.append(child)
+        if isinstance(node, _DEFINITIONS):
+            continue  # its name is bound here; its body is its own scope
+        pending.extend(ast.iter_child_nodes(node))
 
 
 class LocalFlow:

@@ -125,6 +125,18 @@ def _callee_parts(infos: Sequence[CalleeInfo]) -> list[Part]:
     return parts
 
 
+def _render(head: str, parts: list[Part], kept: list[Part]) -> str:
+    """``head`` then the kept parts, grouped by section in their original order."""
+    kept_ids = {id(part) for part in kept}
+    sections: dict[str, list[str]] = {}
+    for part in parts:
+        if id(part) in kept_ids:
+            sections.setdefault(part.section, []).append(part.text)
+    return head + "".join(
+        f"\n## {title}\n" + "\n".join(texts) + "\n" for title, texts in sections.items()
+    )
+
+
 def build_context(
     analysis: DocumentAnalysis,
     target: Target,
@@ -174,19 +186,11 @@ def build_context(
 
     kept = sorted(parts, key=lambda part: -part.relevance)
     dropped: list[str] = []
-    while kept and fixed + sum(estimate_tokens(p.text) + 1 for p in kept) > budget_tokens:
+    body = _render(header + code, parts, kept)
+    while kept and estimate_tokens(body) > budget_tokens:
         gone = kept.pop()
         dropped.append(f"{gone.section}: {gone.text[:60]}")
-    kept_set = {id(part) for part in kept}
-    sections: dict[str, list[str]] = {}
-    for part in parts:
-        if id(part) in kept_set:
-            sections.setdefault(part.section, []).append(part.text)
-    body = (
-        header
-        + code
-        + "".join(f"\n## {title}\n" + "\n".join(texts) + "\n" for title, texts in sections.items())
-    )
+        body = _render(header + code, parts, kept)
     redacted = redactor.redact(body)
     return ExpertContext(
         target, display_path, redacted, estimate_tokens(redacted.text), tuple(dropped)

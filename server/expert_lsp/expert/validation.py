@@ -99,13 +99,14 @@ def _items(answer: dict[str, Any], key: str, model: type[ModelT], out: Validated
 
 
 def locate(target: Target, quote: str) -> tuple[int, int] | None:
-    """Offsets of ``quote`` in the target's code (first occurrence), trimmed of surrounding
-    whitespace; ``None`` when it does not occur."""
-    stripped = quote.strip()
-    if not stripped:
-        return None
-    offset = target.text.find(stripped)
-    return None if offset < 0 else (offset, offset + len(stripped))
+    """Offsets of ``quote`` in the target's code (first occurrence); a quote found only
+    without its surrounding whitespace is anchored on the stripped text. ``None`` when
+    it does not occur."""
+    for candidate in dict.fromkeys((quote, quote.strip())):
+        offset = target.text.find(candidate) if candidate else -1
+        if offset >= 0:
+            return (offset, offset + len(candidate))
+    return None
 
 
 def _span(target: Target, start: int, end: int) -> Span:

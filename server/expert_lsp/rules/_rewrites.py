@@ -43,3 +43,12 @@ def with_block_from(tree: UnitTree, call: cst.Call) -> str | None:
     body = cst.IndentedBlock(rest or [cst.SimpleStatementLine([cst.Pass()])])
     with_block = cst.With([item], body, leading_lines=line.leading_lines)
     return tree.replace(block, block.with_changes(body=[*block.body[:index], with_block]))
+
+
+def drop_keyword(call: cst.Call, name: str) -> cst.Call:
+    """``call`` without keyword argument ``name``; the new last argument loses its comma."""
+    args = [arg for arg in call.args if arg.keyword is None or arg.keyword.value != name]
+    last = call.args[-1].keyword if call.args else None
+    if args and last is not None and last.value == name:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return call.with_changes(args=args)

@@ -1,0 +1,86 @@
+"""SEC205 tls-verification-disabled."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.findings import Finding, Severity
+from expert_lsp.analysis.rule import Invalid, Rule, Valid
+from expert_lsp.rules import _frameworks as fw
+from expert_lsp.rules._blocking import HTTP_VERBS
+
+_HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib3")
+_HTTP_METHODS = HTTP_VERBS | {"send", "stream", "Client", "AsyncClient", "Session", "urlopen"}
+_UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl.CERT_NONE"})
+
+
+def _is_http_call(call: ast.Call, context: NodeContext) -> bool:
+    qualified = context.qualified_name(call.func) or ""
+    if qualified.startswith(_HTTP_MODULES):
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _HTTP_METHODS
+
+
+class TlsVerificationDisabled(Rule):
+    """TLS certificate verification is turned off.
+
+    `verify=False`, `ssl=False`, `ssl._create_unverified_context()` or `CERT_NONE` accept
+    any certificate: anyone on the network path (a café Wi-Fi, a compromised proxy) can
+    read and change the traffic, credentials included. Comparisons such as
+    `ctx.verify_mode == ssl.CERT_NONE` are checks, not settings, and are left alone.
+
+    **Bad**
+
+    ```python
+    resp = requests.get(url, verify=False, timeout=5)
+    ```
+
+    **Good**
+
+    ```python
+    resp = requests.get(url, verify="/etc/ssl/internal-ca.pem", timeout=5)
+    ```
+
+    **Fix**: trust the right CA instead (`verify=path_to_ca_bundle`, `SSL_CERT_FILE`,
+    `ssl.create_default_context(cafile=...)`).
+    """
+
+    id = "SEC205"
+    name = "tls-verification-disabled"
+    severity = Severity.ERROR
+    message = "TLS verification disabled by `{what}`: traffic can be intercepted"
+    node_types = (ast.Call, ast.Attribute, ast.Name)
+
+    valid = (
+        Valid("import requests\n\nrequests.get(url, timeout=5)\n"),
+        Valid("def save(obj, verify=False):\n    store(obj, verify=False)\n"),
+        Valid("import ssl\n\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n"),
+        Valid("import ssl\n\nctx = ssl.create_default_context()\n"),
+    )
+    invalid = (
+        Invalid("import requests\n\nrequests.post(url, json=d, verify=False, timeout=5)\n", 3),
+        Invalid("import httpx\n\nclient = httpx.AsyncClient(verify=False)\n", line=3),
+        Invalid("import ssl\n\nctx = ssl._create_unverified_context()\n", line=3),
+        Invalid("import ssl\n\nctx.verify_mode = ssl.CERT_NONE\n", line=3),
+        Invalid("from ssl import CERT_NONE\n\nctx.verify_mode = CERT_NONE\n", line=3),
+        Invalid("import aiohttp\n\nasync def f(s):\n    await s.get(url, ssl=False)\n", line=4),
+    )
+
+    def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
+        if isinstance(node, ast.Call):
+            for name in ("verify", "ssl"):
+                value = fw.keyword(node, name)
+                if fw.is_constant(value, False) and _is_http_call(node, context):
+                    assert value is not None
+                    yield self.finding(value, context, self.message.format(what=f"{name}=False"))
+            return
+        assert isinstance(node, ast.Attribute | ast.Name)
+        if isinstance(node.ctx, ast.Store) or isinstance(context.parent(), ast.Compare):
+            return
+        if isinstance(context.parent(), ast.Attribute):
+            return  # the outer attribute of the chain is the one that names the setting
+        qualified = context.qualified_name(node)
+        if qualified in _UNVERIFIED:
+            yield self.finding(node, context, self.message.format(what=qualified))

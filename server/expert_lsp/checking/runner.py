@@ -151,6 +151,7 @@ def _execute(jobs: Sequence[_Job], workers: int | None) -> list[FileResult]:
     count = min(workers or os.cpu_count() or 1, len(jobs))
     if count <= 1:
         return [_run_job(job) for job in jobs]
+    _analyzer()  # import the rules once here: forked workers inherit them
     chunk = max(1, len(jobs) // (count * 8))
     with ProcessPoolExecutor(max_workers=count) as pool:
         return list(pool.map(_run_job, jobs, chunksize=chunk))

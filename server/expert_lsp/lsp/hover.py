@@ -1,0 +1,107 @@
+"""``textDocument/hover``: jedi's signature, type and docstring, plus the rule at the cursor.
+
+jedi runs on its own worker thread, never on the event loop and never behind an analysis,
+so a hover sent while a long analysis runs is answered at once. After a document opens,
+jedi is warmed in the background (the module's imports are inferred) so the first hover
+does not pay for it; a hover jumps ahead of queued warm-ups.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.semantic import HoverInfo
+from expert_lsp.lsp.convert import RULE_DOCS_URL, from_position
+from expert_lsp.lsp.guard import guarded
+from expert_lsp.lsp.state import DocumentState, ServerState
+from expert_lsp.lsp.workers import BACKGROUND, URGENT
+from expert_lsp.rules import rule_by_id
+
+
+def jedi_markdown(info: HoverInfo) -> str:
+    """jedi's answer as markdown: signatures (or kind and name), type, docstring."""
+    if info.signatures:
+        code = "\n".join(
+            f"{'class' if info.kind == 'class' else 'def'} {signature}"
+            for signature in info.signatures
+        )
+    elif info.type_hint:
+        code = f"{info.name}: {info.type_hint}"
+    else:
+        code = f"{info.kind} {info.full_name or info.name}"
+    parts = [f"```python\n{code}\n```"]
+    if info.full_name and info.signatures:
+        parts.append(f"`{info.full_name}`")
+    if info.docstring:
+        parts.append(info.docstring)
+    return "\n\n".join(parts)
+
+
+def rule_markdown(finding: Finding) -> str:
+    """The finding and what its rule says about it."""
+    rule = rule_by_id(finding.rule_id)
+    title = f"**{finding.rule_id}**" + (f" `{rule.name}`" if rule is not None else "")
+    parts = [f"{title}: {finding.message}"]
+    if rule is not None:
+        parts.extend(rule.docs().split("\n\n")[:2])  # the summary and why it matters
+        parts.append(f"[{rule.id} documentation]({RULE_DOCS_URL.format(rule_id=rule.id)})")
+    return "\n\n".join(parts)
+
+
+def findings_at(document: DocumentState, line: int, column: int) -> list[Finding]:
+    """Shown findings of the current version whose span holds the position."""
+    report = document.current_report
+    if report is None:
+        return []
+    return [f for f in report.findings if f.span.contains(line, column)]
+
+
+def register(server: LanguageServer, state: ServerState) -> None:
+    """Wire hover and the jedi warm-up after open."""
+
+    def warm(document: DocumentState) -> None:
+        snapshot = document.document
+        path = document.path
+        state.jedi_worker.submit(
+            lambda: state.index_for(path).warm(path, snapshot.version, snapshot.text),
+            BACKGROUND,
+        )
+
+    state.on_open.append(warm)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @guarded(state, "textDocument/hover")
+    async def hover(params: types.HoverParams) -> types.Hover | None:
+        document = state.documents.get(params.text_document.uri)
+        if document is None:
+            return None
+        snapshot = document.document
+        line, column = from_position(snapshot.lines, params.position, state.flags.encoding)
+        sections = [rule_markdown(finding) for finding in findings_at(document, line, column)]
+        path = document.path
+        try:
+            info = await state.jedi_worker.run(
+                lambda: state.index_for(path).hover(
+                    path, snapshot.version, snapshot.text, line, column
+                ),
+                URGENT,
+            )
+        except Exception as error:  # jedi trips on odd code: the rule part still shows
+            state.log_once(f"expert-lsp: jedi could not answer a hover: {error!r}")
+            info = None
+        if info is not None:
+            sections.insert(0, jedi_markdown(info))
+        for provider in state.hover_providers:
+            extra = await provider(document, line, column)
+            if extra:
+                sections.append(extra)
+        if not sections:
+            return None
+        kind = (
+            types.MarkupKind.Markdown if state.flags.markdown_hover else types.MarkupKind.PlainText
+        )
+        return types.Hover(
+            contents=types.MarkupContent(kind=kind, value="\n\n---\n\n".join(sections))
+        )

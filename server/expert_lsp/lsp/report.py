@@ -1,0 +1,95 @@
+"""Turn one document version into a :class:`DocumentReport` (runs on the analysis worker).
+
+The engine re-checks only the edited unit; this module keeps the same grain for the LSP
+side: findings are converted to ``Diagnostic`` objects per unit and reused while a unit's
+text, first line and findings are unchanged, so a keystroke in a 15,000-line file converts
+only the diagnostics of the unit being typed in.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
+from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.selection import Selection
+from expert_lsp.documents.text import TextDocument
+from expert_lsp.lsp.capabilities import ClientFlags
+from expert_lsp.lsp.convert import SOURCE
+from expert_lsp.lsp.convert import to_diagnostic as convert_finding
+from expert_lsp.lsp.state import DocumentReport, UnitCache
+
+MAX_DOCUMENT_CHARS = 2_000_000
+"""Documents larger than this (about 2 MB) get one notice instead of an analysis."""
+
+
+def notice(message: str) -> types.Diagnostic:
+    """A one-line diagnostic at the top of the file explaining why it was not analysed."""
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+        message=message,
+        severity=types.DiagnosticSeverity.Information,
+        source=SOURCE,
+    )
+
+
+def skip_reason(document: TextDocument, binary: bool) -> str | None:
+    """Why ``document`` is not analysed, or ``None`` when it is."""
+    if binary:
+        return "expert-lsp: not analysed: the file contains NUL bytes (binary content)"
+    size = sum(map(len, document.lines))
+    if size > MAX_DOCUMENT_CHARS:
+        return (
+            f"expert-lsp: not analysed: the file has {size:,} characters "
+            f"(limit {MAX_DOCUMENT_CHARS:,})"
+        )
+    return None
+
+
+def build_report(
+    analyzer: Analyzer,
+    document: TextDocument,
+    path: str,
+    binary: bool,
+    previous: DocumentAnalysis | None,
+    selection: Selection,
+    flags: ClientFlags,
+    cache: UnitCache,
+    settings_generation: int,
+) -> tuple[DocumentReport, UnitCache]:
+    """Analyse ``document`` and convert what the user should see.
+
+    ``cache`` is the previous version's unit cache (same settings and client); the new
+    one is returned and holds exactly the current units.
+    """
+    reason = skip_reason(document, binary)
+    if reason is not None:
+        report = DocumentReport(document.version, None, [], [notice(reason)], settings_generation)
+        return report, {}
+    analysis = analyzer.analyze(path, document.lines, previous)
+    lines = document.lines
+    findings = analysis.findings
+    shown: list[Finding] = []
+    diagnostics: list[types.Diagnostic] = []
+    new_cache: UnitCache = {}
+    index = 0
+    last = len(analysis.units) - 1
+    for position, unit in enumerate(analysis.units):
+        start = index
+        while index < len(findings) and (position == last or findings[index].span.line < unit.end):
+            index += 1
+        unit_findings = findings[start:index]
+        key = (unit.text, unit.start)
+        entry = cache.get(key)
+        if entry is None or entry[0] != unit_findings:
+            visible = selection.apply(unit_findings)
+            entry = (
+                unit_findings,
+                visible,
+                [convert_finding(f, lines, document.uri, flags) for f in visible],
+            )
+        new_cache[key] = entry
+        shown.extend(entry[1])
+        diagnostics.extend(entry[2])
+    report = DocumentReport(document.version, analysis, shown, diagnostics, settings_generation)
+    return report, new_cache

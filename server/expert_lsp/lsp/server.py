@@ -1,0 +1,57 @@
+"""The app factory: an explicit, ordered list of features wired onto one pygls server.
+
+Each feature module exposes ``register(server, state)``. To add a feature, write a module
+with that function and append it to :data:`FEATURES`; features cooperate through the
+shared :class:`ServerState` (documents, settings, listeners, provider lists).
+"""
+
+from __future__ import annotations
+
+import gc
+from types import ModuleType
+
+from pygls.lsp.server import LanguageServer
+
+from expert_lsp import __version__
+from expert_lsp.lsp import code_actions, commands, diagnostics, documents, hover, settings
+from expert_lsp.lsp.state import ServerState
+
+FEATURES: tuple[ModuleType, ...] = (
+    settings,  # initialize, initialized, workspace/didChangeConfiguration
+    documents,  # textDocument/didOpen, didChange, didSave, didClose
+    diagnostics,  # analysis scheduling, publishDiagnostics, textDocument/diagnostic
+    hover,  # textDocument/hover, jedi warm-up
+    code_actions,  # textDocument/codeAction, codeAction/resolve
+    commands,  # workspace/executeCommand
+)
+
+GC_GEN0_THRESHOLD = 50_000
+"""``ast`` builds millions of small objects: with the default threshold (700) the collector
+runs constantly (measured: ``ast.parse`` of 15k lines 0.3 s with gc off, 0.5-1.0 s on)."""
+
+
+def create_server(features: tuple[ModuleType, ...] = FEATURES) -> LanguageServer:
+    """A new server with ``features`` registered in order."""
+    server = LanguageServer("expert-lsp", __version__)
+    state = ServerState(server)
+    for feature in features:
+        feature.register(server, state)
+    return server
+
+
+def tune_gc() -> None:
+    """Move everything imported so far out of the collector's way and collect less often."""
+    gc.collect()
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+
+
+def serve(tcp: tuple[str, int] | None = None) -> None:
+    """Run a server over stdio, or over TCP when ``tcp`` is ``(host, port)``."""
+    server = create_server()
+    tune_gc()
+    if tcp is None:
+        server.start_io()
+    else:
+        server.start_tcp(*tcp)

@@ -1,0 +1,217 @@
+"""Everything a running server knows, owned by one object the features share.
+
+No module-level mutable state: ``create_server`` builds one :class:`ServerState` and hands
+it to every feature's ``register``. Features talk to each other through the listener lists
+(a document changed, was saved or closed; settings changed) and extend hover, code actions
+and diagnostics through the provider lists, so a new feature never edits an existing one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
+from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.rule import Rule
+from expert_lsp.analysis.selection import Selection
+from expert_lsp.analysis.semantic import SemanticIndex
+from expert_lsp.config import find_project_root
+from expert_lsp.documents.text import TextDocument
+from expert_lsp.lsp.capabilities import ClientFlags
+from expert_lsp.lsp.guard import guarded
+from expert_lsp.lsp.workers import Worker
+from expert_lsp.lsp.workspace_settings import SettingsStore
+from expert_lsp.rules import all_rules, default_enabled_ids
+
+UnitCache = dict[tuple[str, int], tuple[list[Finding], list[Finding], list[types.Diagnostic]]]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReport:
+    """What the user sees for one analysed version of a document."""
+
+    version: int
+    analysis: DocumentAnalysis | None
+    """``None`` when the document was not analysed (too large or binary)."""
+    findings: list[Finding]
+    """Findings after settings, in document order."""
+    diagnostics: list[types.Diagnostic]
+    """``diagnostics[i]`` shows ``findings[i]`` (plus, at the end, any notice)."""
+    settings_generation: int
+
+
+@dataclass(eq=False)
+class DocumentState:
+    """One open document: its latest text and the latest analysis results."""
+
+    uri: str
+    path: str
+    document: TextDocument
+    binary: bool = False
+    analysis: DocumentAnalysis | None = None
+    """The most recent analysis of any version: the incremental cache for the next one."""
+    report: DocumentReport | None = None
+    fresh: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set while ``report`` belongs to the current version (pull diagnostics wait on it)."""
+    task: asyncio.Task[None] | None = None
+    extra: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
+    """Diagnostics of other sources (e.g. the expert engine), published with ours."""
+    extra_revision: int = 0
+    unit_cache: UnitCache = field(default_factory=dict)
+    """Per ``(unit text, first line)``: its findings, those shown, and their diagnostics."""
+
+    @property
+    def current_report(self) -> DocumentReport | None:
+        """The report when it belongs to the document's current version."""
+        report = self.report
+        return report if report is not None and report.version == self.document.version else None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+DocumentListener = Callable[[DocumentState], None]
+HoverProvider = Callable[[DocumentState, int, int], Awaitable[str | None]]
+"""Extra hover markdown for ``(document, line, code point column)``."""
+CodeActionProvider = Callable[
+    [DocumentState, types.CodeActionParams], Awaitable[list[types.CodeAction]]
+]
+"""More code actions; put ``{"uri", "version", "kind"}`` in ``data`` to be resolved."""
+CodeActionResolver = Callable[[DocumentState, types.CodeAction], Awaitable[types.CodeAction]]
+
+
+class ServerState:
+    """Shared state of one server instance."""
+
+    def __init__(self, server: LanguageServer, rules: list[Rule] | None = None) -> None:
+        self.server = server
+        self.flags = ClientFlags()
+        self.documents: dict[str, DocumentState] = {}
+        self.analyzer = Analyzer(all_rules() if rules is None else rules)
+        self.rules = {rule.id: rule for rule in self.analyzer.rules}
+        self.default_enabled = default_enabled_ids()
+        self.settings = SettingsStore()
+        self.workspace_roots: list[str] = []
+        self.analysis_worker = Worker("expert-lsp-analysis")
+        self.jedi_worker = Worker("expert-lsp-jedi")
+        self._indexes: dict[str, SemanticIndex] = {}
+        self.on_open: list[DocumentListener] = []
+        self.on_change: list[DocumentListener] = []
+        """Called after every new version, including the first one (open)."""
+        self.on_save: list[DocumentListener] = []
+        self.on_close: list[DocumentListener] = []
+        self.on_settings: list[Callable[[], None]] = []
+        self.on_extra_diagnostics: list[DocumentListener] = []
+        self.hover_providers: list[HoverProvider] = []
+        self.code_action_providers: list[CodeActionProvider] = []
+        self.code_action_resolvers: dict[str, CodeActionResolver] = {}
+        """``data["kind"]`` of a provider's actions -> what fills in their edit."""
+        self._said: set[str] = set()
+
+    # documents -----------------------------------------------------------------------
+
+    @staticmethod
+    def path_of(uri: str) -> str:
+        """The file system path of ``uri`` (the URI itself for non-file schemes)."""
+        return to_fs_path(uri) or uri
+
+    def selection(self, path: str) -> Selection:
+        """Which findings are shown in the file at ``path``, from the current settings."""
+        return Selection(self.settings.for_path(path), path, self.default_enabled)
+
+    def index_for(self, path: str) -> SemanticIndex:
+        """The jedi index of the workspace root holding ``path`` (use on the jedi worker)."""
+        folder = Path(path).parent
+        root = next(
+            (
+                r
+                for r in sorted(self.workspace_roots, key=len, reverse=True)
+                if folder.is_relative_to(r)
+            ),
+            str(find_project_root(folder)),
+        )
+        index = self._indexes.get(root)
+        if index is None:
+            index = self._indexes[root] = SemanticIndex(root)
+        return index
+
+    # talking to the user -------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        """``window/logMessage``."""
+        self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def log_once(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        """Log ``message`` unless the very same text was logged before."""
+        if message not in self._said:
+            self._said.add(message)
+            self.log(message, kind)
+
+    def log_error(self, where: str, error: BaseException) -> None:
+        """Log a failure with its traceback; the server carries on."""
+        detail = "".join(traceback.format_exception(error)).rstrip()
+        self.log(f"expert-lsp: {where} failed: {error!r}\n{detail}", types.MessageType.Error)
+
+    def show_once(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        """``window/showMessage`` once per distinct text (e.g. invalid settings)."""
+        key = f"show:{message}"
+        if key not in self._said:
+            self._said.add(key)
+            self.server.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def show_settings_problems(self) -> None:
+        """Show pending invalid-settings messages (once each)."""
+        while self.settings.problems:
+            self.show_once(self.settings.problems.pop(0))
+
+    # events --------------------------------------------------------------------------
+
+    def emit(self, listeners: list[DocumentListener], document: DocumentState) -> None:
+        """Call each listener; one that fails is logged and the others still run."""
+        for listener in listeners:
+            try:
+                listener(document)
+            except Exception as error:
+                self.log_error(getattr(listener, "__qualname__", "listener"), error)
+
+    def set_extra_diagnostics(
+        self, document: DocumentState, source: str, diagnostics: list[types.Diagnostic]
+    ) -> None:
+        """Replace the diagnostics ``source`` contributes to ``document`` and re-publish."""
+        document.extra[source] = diagnostics
+        document.extra_revision += 1
+        self.emit(self.on_extra_diagnostics, document)
+
+    def settings_changed(self) -> None:
+        """Tell every feature that settings may have changed."""
+        self.show_settings_problems()
+        for listener in self.on_settings:
+            try:
+                listener()
+            except Exception as error:
+                self.log_error(getattr(listener, "__qualname__", "listener"), error)
+
+    def command(self, name: str) -> Callable[[F], F]:
+        """Register a guarded ``workspace/executeCommand`` handler named ``name``.
+
+        Arguments are converted from the handler's annotations by pygls; register before
+        ``initialize`` so the command is advertised.
+        """
+
+        def decorate(handler: F) -> F:
+            self.server.command(name)(guarded(self, name)(handler))
+            return handler
+
+        return decorate
+
+    def stop(self) -> None:
+        """Stop the worker threads after their current jobs."""
+        self.analysis_worker.stop()
+        self.jedi_worker.stop()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from editor_tools import SAMPLE
+from editor_tools import SAMPLE, VSCODE_CLIENT, vscode_npm
 
 
 @pytest.fixture
@@ -40,3 +41,17 @@ def editor_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         if var.startswith(("ANTHROPIC_", "OPENAI_")):
             del env[var]
     yield env
+
+
+@pytest.fixture(scope="session")
+def vsix() -> Path:
+    """clients/vscode built and packaged (tsc --noEmit, esbuild, vsce) once per session."""
+    build = subprocess.run(
+        [vscode_npm(), "run", "package"],
+        cwd=VSCODE_CLIENT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    return VSCODE_CLIENT / "expert-lsp.vsix"

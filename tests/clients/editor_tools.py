@@ -18,6 +18,7 @@ REQUIRE_ENV = "EXPERT_LSP_REQUIRE_EDITORS"
 INSTALL = "bash clients/install-test-deps.sh"
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sample"
+VSCODE_CLIENT = REPO / "clients" / "vscode"
 
 
 def editors_dir() -> Path:
@@ -42,3 +43,10 @@ def require_editor(found: str | Path | None, what: str) -> Path:
 def which(name: str) -> str | None:
     """An executable on PATH (a thin alias kept for readability at call sites)."""
     return shutil.which(name)
+
+
+def vscode_npm() -> Path:
+    """npm, once clients/vscode's dependencies are installed (skip or fail otherwise)."""
+    npm = which("npm")
+    installed = (VSCODE_CLIENT / "node_modules" / ".bin" / "vsce").exists()
+    return require_editor(npm if installed else None, "clients/vscode's npm dependencies")

@@ -18,6 +18,7 @@ from editor_tools import REPO, editors_dir, require_editor, which
 pytestmark = pytest.mark.editor
 
 SCRIPT = Path(__file__).resolve().parent / "nvim" / "e2e.lua"
+NVIM011 = "0.11.4"  # the wheel version pinned in clients/install-test-deps.sh
 
 
 def _nvim_version(nvim: str, env: dict[str, str]) -> str:
@@ -34,7 +35,7 @@ def _find_nvim(version: str, env: dict[str, str]) -> str | None:
         return override
     candidate = which("nvim") if version == "0.7" else None
     if version == "0.11":
-        wheel = editors_dir() / "nvim-0.11" / "bin" / "nvim"
+        wheel = editors_dir() / f"nvim-{NVIM011}" / "bin" / "nvim"
         candidate = str(wheel) if wheel.exists() else None
     if candidate and _nvim_version(candidate, env).startswith(version + "."):
         return candidate

@@ -104,7 +104,7 @@ def test_no_rule_raises_on_any_case(cls: type[Rule], case: Valid | Invalid) -> N
     assert not analysis.failures, analysis.failures
 
 
-_ID = re.compile(r"^[A-Z]{3,4}\d{3}$")
+_ID = re.compile(r"^[A-Z]{2,4}\d{3}$")
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
 
 

@@ -13,7 +13,7 @@ from functools import cache
 
 from expert_lsp.analysis.rule import Rule
 
-_RULE_MODULE = re.compile(r"^[a-z]{3,4}\d{3}_\w+$")
+_RULE_MODULE = re.compile(r"^[a-z]{2,4}\d{3}_\w+$")
 
 
 @cache

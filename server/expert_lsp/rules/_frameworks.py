@@ -151,14 +151,15 @@ def request_handler(context: NodeContext) -> FunctionNode | None:
 
 
 def is_celery_task(function: FunctionNode, context: NodeContext) -> ast.expr | None:
-    """The ``@shared_task``/``@app.task`` decorator of a Celery task, if any."""
+    """The ``@shared_task``/``@app.task`` decorator of a Celery task, if any (``app`` must
+    come from a module that imports Celery or from a module path naming it:
+    ``from proj.celery import app``, ``from .worker import celery_app``)."""
     if isinstance(function, ast.Lambda):
         return None
     for decorator in function.decorator_list:
         name = decorator_call_name(decorator, context) or ""
-        if name.endswith(("shared_task", "celery.task")) or (
-            name.endswith(".task") and "celery" in context.facts.frameworks
-        ):
+        celery_app = "celery" in context.facts.frameworks or "celery" in name.rpartition(".")[0]
+        if name.endswith("shared_task") or (name.endswith(".task") and celery_app):
             return decorator
     return None
 

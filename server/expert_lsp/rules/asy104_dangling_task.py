@@ -11,7 +11,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import flow_at
+from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import parse_statements, prepend_statements, splice
 
 _SPAWNERS = frozenset(
@@ -22,6 +22,7 @@ _SPAWNERS = frozenset(
         "asyncio.tasks.ensure_future",
     }
 )
+_SPAWNER_NAMES = frozenset({"create_task", "ensure_future"})
 _LOOPS = frozenset(
     {"asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()"}
 )
@@ -113,7 +114,9 @@ class DanglingTask(Rule):
         call = node.value
         if not isinstance(call, ast.Call):
             return
-        qualified = flow_at(context).qualified_name(call.func, context.facts)
+        if isinstance(call.func, ast.Attribute) and call.func.attr not in _SPAWNER_NAMES:
+            return
+        qualified = qualified_callee(call.func, context)
         if qualified is None:
             return
         receiver, _, method = qualified.rpartition(".")

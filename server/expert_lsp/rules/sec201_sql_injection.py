@@ -44,6 +44,7 @@ _FUNCTION_SINKS = TEXT_SINKS | {
     "pandas.read_sql",
     "pandas.read_sql_query",
 }
+_SINK_NAMES = _METHOD_SINKS | {"extra"} | {name.rpartition(".")[2] for name in _FUNCTION_SINKS}
 _QUERY_KEYWORDS = frozenset({"sql", "query", "operation", "statement", "raw_query"})
 _EXTRA_KEYWORDS = frozenset({"where", "select", "tables", "order_by"})
 _FIXABLE_METHODS = frozenset({"execute", "raw", "fetch", "fetchrow", "fetchval"})
@@ -171,13 +172,19 @@ class SqlInjection(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        flow = flow_at(context)
-        sink = self._sink_name(node, flow, context)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr not in _SINK_NAMES:
+            return  # cheap filter before any resolution
+        sink = self._sink_name(node, context)
         if sink is None:
             return
+        queries = [q for q in self._queries(node, sink) if not isinstance(q, ast.Constant)]
+        if not queries:
+            return
+        flow = flow_at(context)
         # a generic method name such as `execute` must carry SQL to count
         needs_sql_words = sink not in _FUNCTION_SINKS and not sink.endswith(".extra")
-        for query in self._queries(node, sink):
+        for query in queries:
             build = unsafe_build(query, flow)
             if build is None:
                 continue
@@ -194,8 +201,8 @@ class SqlInjection(Rule):
             return
 
     @staticmethod
-    def _sink_name(call: ast.Call, flow: LocalFlow, context: NodeContext) -> str | None:
-        qualified = flow.qualified_name(call.func, context.facts)
+    def _sink_name(call: ast.Call, context: NodeContext) -> str | None:
+        qualified = context.qualified_name(call.func)
         if qualified in _FUNCTION_SINKS:
             return qualified
         func = call.func

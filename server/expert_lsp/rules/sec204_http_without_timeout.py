@@ -12,7 +12,7 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._blocking import HTTP_VERBS
-from expert_lsp.rules._dataflow import flow_at
+from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import set_keyword
 
 _CLIENTS = frozenset(
@@ -105,7 +105,9 @@ class HttpWithoutTimeout(Rule):
         assert isinstance(node, ast.Call)
         if any(keyword.arg in {"timeout", None} for keyword in node.keywords):
             return
-        qualified = flow_at(context).qualified_name(node.func, context.facts)
+        if isinstance(node.func, ast.Attribute) and node.func.attr not in HTTP_VERBS:
+            return
+        qualified = qualified_callee(node.func, context)
         if qualified is None:
             return
         client, _, verb = qualified.rpartition(".")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from expert_lsp.expert.context import ContextTooLarge, build_context
 from expert_lsp.expert.redaction import Redactor
 from expert_lsp.expert.targets import Target, all_targets, selection_target, target_at
+
 from tests.expert.conftest import analyse
 
 HELPERS = '''\
@@ -112,7 +112,7 @@ def test_budget_trims_least_relevant_first(views: Path, workspace: Path) -> None
     assert tight.tokens <= full.tokens - 20
     assert tight.dropped and tight.dropped[0].startswith("Called functions:   doc of")
     assert "time.sleep(1)" in tight.message.text and "ASY101" in tight.message.text
-    with pytest.raises(ContextTooLarge, match="UserView.get"):
+    with pytest.raises(ContextTooLarge, match=r"UserView\.get"):
         build_context(
             analysis,
             target,

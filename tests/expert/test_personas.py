@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from expert_lsp.expert.frontmatter import FrontMatterError, parse_front_matter
 from expert_lsp.expert.personas import (
     DEFAULT_PERSONA,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from expert_lsp.expert.redaction import Redactor
 
 SECRETS = {

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from expert_lsp.analysis.engine import Analyzer
 from expert_lsp.documents.text import apply_edits
 from expert_lsp.expert.redaction import Redacted
 from expert_lsp.expert.targets import all_targets
 from expert_lsp.expert.validation import EditChecker, Validated, validate
 from expert_lsp.rules import all_rules
+
 from tests.expert.conftest import analyse
 
 LOOP = "        result[key] = value\n"

@@ -170,7 +170,7 @@ class AnthropicProvider:
             raise UnavailableError("the model request timed out") from error
         except anthropic.APIConnectionError as error:
             raise UnavailableError(f"cannot reach the model provider ({error})") from error
-        except anthropic.APIError as error:  # e.g. a body that is not JSON
+        except (anthropic.APIError, ValueError) as error:  # e.g. a body that is not JSON
             raise BadAnswerError(f"unusable reply from the model provider ({error})") from error
         usage = message.usage
         spent = Usage(
@@ -239,7 +239,7 @@ class OpenAICompatibleProvider:
             raise UnavailableError("the model request timed out") from error
         except openai.APIConnectionError as error:
             raise UnavailableError(f"cannot reach the model endpoint ({error})") from error
-        except openai.APIError as error:
+        except (openai.APIError, ValueError) as error:
             raise BadAnswerError(f"unusable reply from the model endpoint ({error})") from error
         usage = completion.usage
         details = usage.prompt_tokens_details if usage is not None else None

@@ -151,16 +151,18 @@ class Analyzer:
         trees: dict[str, ast.Module | None] = {}
 
         def parse(text: str) -> ParsedUnit:
-            result = parsed.get(text) or old_parsed.get(text)
+            result = parsed.get(text)
             if result is None:
-                result, trees[text] = parse_with_tree(text)
-            parsed[text] = result
+                result = old_parsed.get(text)
+                if result is None:
+                    result, trees[text] = parse_with_tree(text)
+                parsed[text] = result
             return result
 
         split_previous = (previous.lines, previous.split_units) if previous is not None else None
         split_units = self._splitter.split(lines, split_previous)
-        units = _merge_broken(split_units, lines, parse)
-        unit_facts = [parse(unit.text).facts for unit in units]
+        units, unit_parses = _merge_broken(split_units, lines, parse)
+        unit_facts = [unit_parse.facts for unit_parse in unit_parses]
         if previous is not None and unit_facts == previous.unit_facts:
             facts = previous.facts
         else:
@@ -171,7 +173,7 @@ class Analyzer:
         findings: list[Finding] = []
         failures: list[RuleFailure] = []
         reused = 0
-        for unit in units:
+        for unit, unit_parse in zip(units, unit_parses, strict=True):
             text = unit.text
             result = checked.get(text)
             if result is None:
@@ -181,7 +183,6 @@ class Analyzer:
                 ):
                     reused += 1
                 else:
-                    unit_parse = parsed[text]
                     tree = trees.pop(text, None)
                     if tree is None and unit_parse.valid:
                         tree = fresh_tree(text)
@@ -241,29 +242,34 @@ def _merge_broken(
     units: list[Unit],
     lines: tuple[str, ...],
     parse: Callable[[str], ParsedUnit],
-) -> list[Unit]:
+) -> tuple[list[Unit], list[ParsedUnit]]:
     """Join a unit that does not parse with following units when that makes it valid.
 
-    The splitter may cut inside a triple-quoted string that holds ``class`` at column 0;
-    gluing the pieces back restores the real statement.
+    The splitter cuts before ``def``/``class``/``@`` at column 0 even inside brackets (so a
+    half-typed call does not swallow the file), which can split a valid statement such as
+    ``(a\n@ b)``; gluing the pieces back restores it. Returns the units and their parses.
     """
     merged: list[Unit] = []
+    parses: list[ParsedUnit] = []
     index = 0
     while index < len(units):
         unit = units[index]
-        if not parse(unit.text).valid:
+        unit_parse = parse(unit.text)
+        if not unit_parse.valid:
             for extra in range(1, _MERGE_LIMIT + 1):
                 if index + extra >= len(units):
                     break
                 end = units[index + extra].end
                 candidate = Unit(unit.start, end, "".join(lines[unit.start : end]))
-                if parse(candidate.text).valid:
-                    unit = candidate
+                candidate_parse = parse(candidate.text)
+                if candidate_parse.valid:
+                    unit, unit_parse = candidate, candidate_parse
                     index += extra
                     break
         merged.append(unit)
+        parses.append(unit_parse)
         index += 1
-    return merged
+    return merged, parses
 
 
 def _suppressed(finding: Finding, unit_lines: list[str]) -> bool:

@@ -132,8 +132,7 @@ class UnitSplitter:
         kept = old_units[:resume]
         delta = len(lines) - len(old_lines)
         changed_end = len(lines) - suffix
-        old_starts = {unit.start: index for index, unit in enumerate(old_units)}
-        resync = (changed_end, delta, old_starts, old_units)
+        resync = (changed_end, delta, old_units)
         return self._scan(lines, old_units[resume].start, kept, resync)
 
     def _scan(
@@ -141,7 +140,7 @@ class UnitSplitter:
         lines: tuple[str, ...],
         begin: int,
         units: list[Unit],
-        resync: tuple[int, int, dict[int, int], list[Unit]] | None,
+        resync: tuple[int, int, list[Unit]] | None,
     ) -> list[Unit]:
         """Scan from line ``begin`` (a unit start) and append the units found to ``units``.
 
@@ -168,9 +167,9 @@ class UnitSplitter:
                     starts_unit = not previous_code_is_decorator
                 if starts_unit and index > begin:
                     if resync is not None and index >= resync[0]:
-                        _, delta, old_starts, old_units = resync
-                        old_index = old_starts.get(index - delta)
-                        if old_index is not None:
+                        _, delta, old_units = resync
+                        old_index = _unit_index(old_units, index - delta)
+                        if old_units[old_index].start == index - delta:
                             stop = index
                             tail = [
                                 Unit(unit.start + delta, unit.end + delta, unit.text)

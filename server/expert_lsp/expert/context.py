@@ -14,6 +14,7 @@ secret in any part never leaves the process.
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from expert_lsp.analysis.engine import DocumentAnalysis
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.expert.redaction import Redacted, Redactor
 from expert_lsp.expert.semantics import CalleeInfo, callees
-from expert_lsp.expert.targets import Target
+from expert_lsp.expert.targets import Target, unit_tree
 
 CHARS_PER_TOKEN = 4
 """Token estimate used for budgets before a request is sent (providers report the truth)."""
@@ -73,10 +74,11 @@ def module_imports(analysis: DocumentAnalysis) -> str:
     found: list[str] = []
     for unit in analysis.units:
         parsed = analysis.parsed.get(unit.text)
-        if parsed is None or parsed.tree is None:
+        if parsed is None or not parsed.facts.imports:
             continue
-        for node in parsed.tree.body:
-            if type(node).__name__ in {"Import", "ImportFrom"}:
+        tree = unit_tree(unit.text)
+        for node in tree.body if tree is not None else []:
+            if isinstance(node, ast.Import | ast.ImportFrom):
                 end = unit.start + (node.end_lineno or node.lineno)
                 found.append("".join(analysis.lines[unit.start + node.lineno - 1 : end]).rstrip())
     return "\n".join(found)

@@ -1,8 +1,9 @@
 """Review targets: the functions, methods and classes the expert looks at, found in units.
 
 A target is a top-level function, a method (with its class outline as context) or a class
-without methods. Targets come from the analysis engine's cached ``ast`` of each unit, so
-finding them costs no parse. Each target's hash decides whether a save needs a new review.
+without methods. The analysis engine does not keep syntax trees (memory), so the trees of
+units are parsed here on demand and a bounded number kept, keyed by the unit's text. Each
+target's hash decides whether a save needs a new review.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from functools import lru_cache
+
 from expert_lsp.analysis.engine import DocumentAnalysis
+from expert_lsp.analysis.parsing import fresh_tree
 from expert_lsp.documents.units import Unit
 
 TargetKind = Literal["function", "method", "class", "selection"]
@@ -73,13 +77,23 @@ def _make(
     return Target(name, kind, start, end, "".join(lines[start:end]), node, unit.start, outline)
 
 
+@lru_cache(maxsize=256)
+def unit_tree(text: str) -> ast.Module | None:
+    """The ``ast`` of a unit's text, ``None`` when it does not parse (bounded memo)."""
+    try:
+        return fresh_tree(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def unit_targets(analysis: DocumentAnalysis, unit: Unit) -> list[Target]:
     """The targets of one unit: its function, its methods, or the class itself."""
     parsed = analysis.parsed.get(unit.text)
-    if parsed is None or parsed.tree is None:
+    tree = unit_tree(unit.text) if parsed is None or parsed.valid else None
+    if tree is None:
         return []
     targets: list[Target] = []
-    for node in parsed.tree.body:
+    for node in tree.body:
         if isinstance(node, _DEFS):
             targets.append(_make(node.name, "function", node, unit, analysis.lines))
         elif isinstance(node, ast.ClassDef):

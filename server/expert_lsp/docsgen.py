@@ -23,8 +23,10 @@ from expert_lsp.rules import rule_classes
 REGENERATE = "python -m expert_lsp.docsgen"
 """The command that rewrites every generated file."""
 
-RULES_DOCS_URL = "https://github.com/expert-lsp/expert-lsp/blob/main/docs/rules/"
-"""Where the rule pages are published (``helpUri`` in SARIF)."""
+PROJECT_URL = "https://expert-lsp.dev/"
+RULES_DOCS_URL = f"{PROJECT_URL}rules/"
+"""Where the rule pages are published (SARIF ``helpUri``; the same address the server puts in
+``codeDescription.href``)."""
 
 FAMILIES = {
     "ASY": "Async and concurrency",
@@ -44,7 +46,7 @@ _RULE_PAGE = re.compile(r"^[A-Z]{2,4}\d{3}\.md$")
 
 def rule_docs_url(rule_id: str) -> str:
     """The published page of ``rule_id``."""
-    return f"{RULES_DOCS_URL}{rule_id}.md"
+    return f"{RULES_DOCS_URL}{rule_id}"
 
 
 def family_of(rule_id: str) -> str:

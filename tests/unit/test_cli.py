@@ -339,3 +339,38 @@ def test_bundled_example_has_findings(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 1, err
     assert "ASY101" in out
     assert err == ""
+
+
+def _lsp_message(payload: dict[str, object]) -> bytes:
+    body = json.dumps(payload).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def test_serve_speaks_lsp_over_stdio(tmp_path: Path) -> None:
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": None, "capabilities": {}},
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "expert_lsp", "serve", "--stdio"],
+        input=b"".join(_lsp_message(m) for m in messages),
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    replies = [
+        json.loads(part.split(b"\r\n\r\n", 1)[1])
+        for part in result.stdout.split(b"Content-Length: ")[1:]
+    ]
+    initialize = next(reply for reply in replies if reply.get("id") == 1)
+    assert initialize["result"]["serverInfo"]["name"] == "expert-lsp"
+    assert "textDocumentSync" in initialize["result"]["capabilities"]
+    assert result.returncode == 0, result.stderr.decode()

@@ -14,7 +14,7 @@ from typing import Any
 import expert_lsp
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
 from expert_lsp.checking.runner import CheckReport
-from expert_lsp.docsgen import RULES_DOCS_URL, render_rule_page, rule_docs_url
+from expert_lsp.docsgen import PROJECT_URL, RULES_DOCS_URL, render_rule_page, rule_docs_url
 from expert_lsp.rules import rule_classes
 
 SARIF_SCHEMA = (
@@ -36,7 +36,7 @@ def _rule_descriptors() -> list[dict[str, Any]]:
             "name": "syntax-error",
             "shortDescription": {"text": "The code does not parse."},
             "fullDescription": {"text": "A top-level statement that Python cannot parse."},
-            "helpUri": f"{RULES_DOCS_URL}index.md",
+            "helpUri": RULES_DOCS_URL,
             "defaultConfiguration": {"level": "error"},
         }
     ]
@@ -119,7 +119,7 @@ def render_sarif(report: CheckReport) -> str:
             "driver": {
                 "name": "expert-lsp",
                 "version": expert_lsp.__version__,
-                "informationUri": RULES_DOCS_URL.removesuffix("blob/main/docs/rules/"),
+                "informationUri": PROJECT_URL,
                 "rules": rules,
             }
         },

@@ -59,7 +59,9 @@ class NaiveDatetime(Rule):
         Valid("from datetime import datetime, timezone\n\nx = datetime.now(timezone.utc)\n"),
         Valid("import datetime\n\nx = datetime.datetime.now(tz=datetime.timezone.utc)\n"),
         Valid(
-            "from datetime import datetime\n\ndef f(ts, tz):\n    return datetime.fromtimestamp(ts, tz)\n"
+            "from datetime import datetime\n\n"
+            "def f(ts, tz):\n"
+            "    return datetime.fromtimestamp(ts, tz)\n"
         ),
         Valid("from django.utils import timezone\n\nx = timezone.now()\n"),
         Valid("import pendulum\n\nx = pendulum.now()\n"),

@@ -31,8 +31,10 @@ def register(server: LanguageServer, state: ServerState) -> None:
         result = await server.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section=SETTINGS_SECTION)])
         )
-        state.settings.set_client(result[0] if result else None)
-        state.settings_changed()
+        if state.settings.set_client(result[0] if result else None):
+            state.settings_changed()
+        else:
+            state.show_settings_problems()
 
     @server.feature(types.INITIALIZE)
     @guarded(state, "initialize")
@@ -56,7 +58,9 @@ def register(server: LanguageServer, state: ServerState) -> None:
     @guarded(state, "workspace/didChangeConfiguration", notification=True)
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         if _carries_our_section(params.settings) or not state.flags.configuration:
-            state.settings.set_client(params.settings)
-            state.settings_changed()
+            if state.settings.set_client(params.settings):
+                state.settings_changed()
+            else:
+                state.show_settings_problems()
         else:
             await pull_configuration()

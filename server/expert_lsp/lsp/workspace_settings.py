@@ -58,12 +58,14 @@ class SettingsStore:
             self._init_options = layer
             self._changed()
 
-    def set_client(self, raw: object) -> None:
-        """Install the ``workspace/didChangeConfiguration`` layer."""
+    def set_client(self, raw: object) -> bool:
+        """Install the ``workspace/didChangeConfiguration`` layer; ``True`` if it changed."""
         layer = self._layer(raw)
-        if layer != self._client:
-            self._client = layer
-            self._changed()
+        if layer == self._client:
+            return False
+        self._client = layer
+        self._changed()
+        return True
 
     def reload(self) -> None:
         """Forget cached settings (pyproject files are read again)."""

@@ -56,6 +56,7 @@ class TaskCalledInline(Rule):
         Valid("from .utils import send_report\n\ndef f(u):\n    send_report(u)\n"),
         Valid("from .tasks import _payload\n\ndef f(u):\n    _payload(u)\n"),
         Valid("from . import tasks\n\ndef f(u):\n    tasks.send_report.s(u)\n"),
+        Valid("def f(q):\n    tasks = Task.objects.all()\n    return tasks.filter(name=q)\n"),
     )
     invalid = (
         Invalid("from .tasks import send_report\n\ndef f(u):\n    send_report(u)\n", line=4),
@@ -64,6 +65,11 @@ class TaskCalledInline(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
+        root = node.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in context.facts.imports:
+            return  # a local `tasks` queryset or list is not a tasks module
         qualified = context.qualified_name(node.func) or ""
         *module, task = qualified.split(".")
         if len(module) < 1 or module[-1] != "tasks" or task.startswith("_") or not task:

@@ -12,28 +12,6 @@ from expert_lsp.rules import _frameworks as fw
 
 _MANAGER_CALLS = frozenset({"all", "filter", "exclude", "order_by", "values", "values_list"})
 _MANAGER_NOARG = frozenset({"count", "exists", "first", "last"})
-_SCALAR_FIELDS = ("_at", "_on", "date", "time", "_id", "_dt")
-_FILE_FIELDS = frozenset({"file", "image", "avatar", "photo", "picture", "document", "logo", "pk"})
-_SCALAR_ATTRS = frozenset(
-    {"year", "month", "day", "hour", "minute", "tzinfo", "value", "url", "path", "size", "days"}
-)
-
-
-def _relation_access(node: ast.AST, row: str) -> ast.expr | None:
-    """``row.author.name``, ``row.tags.all()``, ``row.comment_set`` or ``for x in row.items``."""
-    if isinstance(node, ast.For) and isinstance(node.iter, ast.Attribute):
-        inner = node.iter
-        return inner if isinstance(inner.value, ast.Name) and inner.value.id == row else None
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        return node if node.value.id == row and node.attr.endswith("_set") else None
-    if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Attribute):
-        return None
-    field = node.value
-    if not (isinstance(field.value, ast.Name) and field.value.id == row):
-        return None
-    if field.attr.endswith(_SCALAR_FIELDS) or field.attr in _FILE_FIELDS:
-        return None
-    return None if node.attr in _SCALAR_ATTRS else node
 
 
 class NPlusOne(Rule):
@@ -81,6 +59,13 @@ class NPlusOne(Rule):
         Valid("def f():\n    for o in Order.objects.all():\n        print(o.created_at.year)\n"),
         Valid("def f():\n    for o in Order.objects.all():\n        print(o.customer_id)\n"),
         Valid(
+            "def f():\n    for p in Page.objects.all():\n        p.specific_class.DoesNotExist\n"
+        ),
+        Valid(
+            "def f(apps, schema_editor):\n    for p in Page.objects.all():\n        p.owner.name\n",
+            path="app/migrations/0007_backfill.py",
+        ),
+        Valid(
             "def f(session):\n    stmt = select(User).options(selectinload(User.addresses))\n"
             "    for u in session.scalars(stmt):\n        print(len(u.addresses))\n"
         ),
@@ -111,6 +96,8 @@ class NPlusOne(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.For | ast.AsyncFor)
+        if fw.in_tests_or_migrations(context.path):
+            return
         target, iterable = node.target, node.iter
         if isinstance(iterable, ast.Call) and fw.dotted_name(iterable.func) == "enumerate":
             if not iterable.args or not isinstance(target, ast.Tuple) or len(target.elts) != 2:
@@ -134,7 +121,7 @@ class NPlusOne(Rule):
             elif id(child) in callees:  # `row.data.get(...)` is a method call, not a field
                 continue
             else:
-                access = _relation_access(child, target.id)
+                access = fw.relation_access(child, target.id)
             if access is not None:
                 text = ast.unparse(access)
                 query = ast.unparse(iterable)

@@ -75,6 +75,18 @@ class QueryInLoop(Rule):
         ),
         Valid("def f(rows, cur):\n    cur.executemany('INSERT INTO t VALUES (?)', rows)\n"),
         Valid("def f(items):\n    for it in items:\n        it.session.add(it)\n"),
+        Valid(
+            "def f():\n    while True:\n        code = new_code()\n"
+            "        if not Voucher.objects.filter(code=code).exists():\n            return code\n"
+        ),
+        Valid(
+            "def f(ids):\n    for i in ids:\n        Order.objects.get(pk=i)\n",
+            path="tests/test_orders.py",
+        ),
+        Valid(
+            "async def f(ids, session):\n    for batch in chunked(ids, 500):\n"
+            "        await session.execute(delete(Run).where(Run.id.in_(batch)))\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -104,7 +116,11 @@ class QueryInLoop(Rule):
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
         loop = fw.enclosing_loop(node, context)
-        if loop is None or not _is_query(node):
+        if loop is None or isinstance(loop, ast.While) or not _is_query(node):
+            return  # a `while` loop polls or retries: there is nothing to batch
+        if fw.is_batch_loop(loop):
+            return
+        if fw.in_tests_or_migrations(context.path):
             return
         names = fw.loop_names(loop)
         arguments = [

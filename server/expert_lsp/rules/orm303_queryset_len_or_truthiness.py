@@ -17,22 +17,6 @@ from expert_lsp.rules._rewrites import expression_at
 
 _COUNT = FixOffer("Use `.count()`", safe=True)
 _EXISTS = FixOffer("Use `.exists()`", safe=True)
-_MATERIALISE = frozenset({"list", "tuple", "set", "sorted", "enumerate", "iter", "next"})
-
-
-def _iterated(function: ast.AST, name: str) -> bool:
-    """Whether the function also evaluates the queryset (then `len`/`if qs` reuse its cache)."""
-    for node in ast.walk(function):
-        iterable: ast.expr | None = None
-        if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            iterable = node.iter
-        elif isinstance(node, ast.Call) and (fw.dotted_name(node.func) or "") in _MATERIALISE:
-            iterable = node.args[0] if node.args else None
-        elif isinstance(node, ast.Subscript | ast.Starred | ast.Return):
-            iterable = node.value
-        if isinstance(iterable, ast.Name) and iterable.id == name:
-            return True
-    return False
 
 
 class QuerysetLenOrTruthiness(Rule):
@@ -75,6 +59,7 @@ class QuerysetLenOrTruthiness(Rule):
             "        for o in qs:\n            print(o)\n"
         ),
         Valid("def f():\n    qs = Order.objects.all()\n    return len(qs), list(qs)\n"),
+        Valid("def f():\n    qs = Order.objects.all()\n    return len(qs) < 2 or len(qs) > 9\n"),
         Valid("def f(d):\n    if d.objects:\n        return 1\n", path="app/not_django.py"),
     )
     invalid = (
@@ -99,6 +84,8 @@ class QuerysetLenOrTruthiness(Rule):
     )
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
+        if fw.in_tests_or_migrations(context.path):
+            return
         if isinstance(node, ast.Call):
             name = fw.dotted_name(node.func)
             if name not in {"len", "bool"} or len(node.args) != 1 or node.keywords:
@@ -136,7 +123,7 @@ class QuerysetLenOrTruthiness(Rule):
         return (
             bool(sources)
             and all(fw.is_queryset_expr(source) for source in sources)
-            and not _iterated(function, node.id)
+            and not fw.evaluated_or_reused(function, node.id)
         )
 
     def fix(self, request: FixRequest) -> FixResult | None:

@@ -126,6 +126,8 @@ class SessionNotClosed(Rule):
         call = node.value.value if isinstance(node.value, ast.Await) else node.value
         if function is None or len(node.targets) != 1 or not isinstance(target, ast.Name):
             return
+        if fw.in_tests_or_migrations(context.path):
+            return
         if not isinstance(call, ast.Call) or (opener := _opener(call, context)) is None:
             return
         if _closed_or_escapes(function, target.id):

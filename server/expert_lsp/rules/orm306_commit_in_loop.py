@@ -12,16 +12,25 @@ from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 
 _DB_HANDLE = re.compile(r"(^|_)(session|sess|conn|connection|db|cnx|con|cursor)$")
-_BATCHES = re.compile(r"batch|chunk|page|attempt|retr", re.IGNORECASE)
+_RETRIES = re.compile(r"attempt|retr|tries", re.IGNORECASE)
 
 
 def _is_batching_or_retry(loop: ast.For | ast.AsyncFor) -> bool:
     """``for batch in chunked(rows, 500)`` commits per batch on purpose; a loop that can
     ``break``/``return`` early is a retry loop."""
-    words = ast.unparse(loop.target) + " " + ast.unparse(loop.iter)
-    if _BATCHES.search(words):
+    if fw.is_batch_loop(loop) or _RETRIES.search(ast.unparse(loop.target)):
         return True
     return any(isinstance(n, ast.Break | ast.Return) for n in fw.walk_body(loop.body))
+
+
+def _in_finally(node: ast.AST, context: NodeContext) -> bool:
+    """``try: ... finally: session.commit()``: one transaction per item, on purpose."""
+    chain = [*context.ancestors, node]
+    return any(
+        isinstance(ancestor, ast.Try | ast.TryStar)
+        and any(chain[i + 1] is s for s in ancestor.finalbody)
+        for i, ancestor in enumerate(chain[:-1])
+    )
 
 
 class CommitInLoop(Rule):
@@ -74,6 +83,10 @@ class CommitInLoop(Rule):
             "            session.commit()\n            break\n        except E:\n"
             "            pass\n"
         ),
+        Valid(
+            "async def f(events, session):\n    for e in events:\n        try:\n"
+            "            await handle(e)\n        finally:\n            await session.commit()\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -103,5 +116,7 @@ class CommitInLoop(Rule):
             return
         loop = fw.enclosing_loop(node, context)
         if not isinstance(loop, ast.For | ast.AsyncFor) or _is_batching_or_retry(loop):
+            return
+        if fw.in_tests_or_migrations(context.path) or _in_finally(node, context):
             return
         yield self.finding(node, context, self.message.format(call=ast.unparse(node)))

@@ -64,6 +64,7 @@ class DjangoInsecureSettings(Rule):
         Valid("ALLOWED_HOSTS = ['api.example.com']\n", path="proj/settings.py"),
         Valid("DEBUG = True\n", path="app/config.py"),
         Valid("def f():\n    DEBUG = True\n", path="proj/settings.py"),
+        Valid("DEBUG = True\n", path="proj/test/settings_ui.py"),
     )
     invalid = (
         Invalid("DEBUG = True\n", line=1, path="proj/settings.py"),
@@ -75,7 +76,7 @@ class DjangoInsecureSettings(Rule):
         assert isinstance(node, ast.Assign)
         if context.enclosing(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) is not None:
             return
-        if not is_production_settings(context.path):
+        if not is_production_settings(context.path) or fw.in_test_file(context.path):
             return
         for target in node.targets:
             if not isinstance(target, ast.Name):

@@ -89,3 +89,11 @@ def prepend_statements(module: cst.Module, new: Sequence[cst.BaseStatement]) -> 
     blank = cst.EmptyLine()
     body[0] = first.with_changes(leading_lines=[blank, blank, *leading])
     return module.with_changes(header=[], body=[*new, *body])
+
+
+def parse_source_expression(source: str) -> cst.BaseExpression | None:
+    """Parse an expression's source (as ``ast.get_source_segment`` gives it) with libcst."""
+    try:
+        return cst.parse_expression(f"({source})").with_changes(lpar=[], rpar=[])
+    except cst.ParserSyntaxError:
+        return None

@@ -348,11 +348,3 @@ def parametrize(query: cst.BaseExpression, style: ParamStyle) -> Parametrized | 
         return None
     literal = cst.SimpleString(f"{prefix}{quote}{out}{quote}")
     return Parametrized(literal, tuple(values), tuple(names))
-
-
-def parse_source_expression(source: str) -> cst.BaseExpression | None:
-    """Parse an expression's source (as ``ast.get_source_segment`` gives it) with libcst."""
-    try:
-        return cst.parse_expression(f"({source})").with_changes(lpar=[], rpar=[])
-    except cst.ParserSyntaxError:
-        return None

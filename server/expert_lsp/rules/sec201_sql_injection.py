@@ -12,7 +12,7 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._dataflow import LocalFlow, flow_at
-from expert_lsp.rules._fixes import keyword_arg
+from expert_lsp.rules._fixes import keyword_arg, parse_source_expression
 from expert_lsp.rules._sql import (
     SQL_SHAPE,
     TEXT_SINKS,
@@ -20,7 +20,6 @@ from expert_lsp.rules._sql import (
     literal_text,
     parametrize,
     paramstyle,
-    parse_source_expression,
     unsafe_build,
 )
 

@@ -135,6 +135,35 @@ def test_editing_an_import_re_checks_only_units_that_use_the_name() -> None:
     assert _spans(third) == []
 
 
+class _FactsRule(Rule):
+    """Reports every call, saying whether ``_tasks`` exists and how many imports there are."""
+
+    id = "TST102"
+    name = "test-facts"
+    message = "call"
+    node_types = (ast.Call,)
+
+    def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
+        facts = context.facts
+        drivers = sorted(q for q in facts.imports.values() if q.startswith("sqlite3"))
+        yield self.finding(node, context, f"{'_tasks' in facts.assignments} {drivers}")
+
+
+def test_facts_a_rule_asks_about_without_naming_them_invalidate_its_units() -> None:
+    analyzer = Analyzer([_FactsRule()])
+    code = "def f():\n    g()\n"
+    first = _analyze(analyzer, code)
+    assert [f.message for f in first.findings] == ["False []"]
+    with_tasks = "_tasks = set()\n" + code
+    second = _analyze(analyzer, with_tasks, first)
+    assert [f.message for f in second.findings] == ["True []", "True []"]
+    assert second.reused_units == 0
+    third = _analyze(analyzer, "import sqlite3\n" + with_tasks, second)
+    assert [f.message for f in third.findings] == ["True ['sqlite3']", "True ['sqlite3']"]
+    unrelated = _analyze(analyzer, "import sqlite3\n" + with_tasks + "x = 1\n", third)
+    assert unrelated.reused_units == len(unrelated.units) - 1
+
+
 def test_suppression_comments_apply() -> None:
     code = CODE.replace("time.sleep(1)", "time.sleep(1)  # noqa: TST101")
     analysis = _analyze(Analyzer([_SleepRule()]), code)

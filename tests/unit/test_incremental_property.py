@@ -80,6 +80,9 @@ SNIPPETS = [
     "import time as clock\n",
     "from requests import get as fetch\n",
     "\n\ndef g(:\n",
+    "_background_tasks = set()\n",
+    "import sqlite3\n",
+    "\nasync def spawn():\n    asyncio.create_task(job())\n",
 ]
 
 EDIT = st.tuples(

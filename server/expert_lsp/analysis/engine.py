@@ -2,11 +2,12 @@
 
 For each version of a document the engine splits the lines into top-level units. A unit's
 parse (``ast``) and facts are cached by its text; its findings by its text, valid while the
-module facts of the names it mentions are unchanged (imports decide what a call resolves
-to, so editing an import re-checks only the units that use that name). After a keystroke
-only the lines around the edit are split again, only the edited unit is parsed and checked;
-the results of every other unit are reused and shifted to their new lines. A unit that does
-not parse yields one syntax finding and the other units are still checked.
+module facts give the same answers to what its rules asked (imports decide what a call
+resolves to; editing an import re-checks only the units whose rules looked that name up).
+After a keystroke only the lines around the edit are split again, only the edited unit is
+parsed and checked; the results of every other unit are reused and shifted to their new
+lines. A unit that does not parse yields one syntax finding and the other units are still
+checked.
 
 ``ast`` allocates a node object per token and a cold analysis of a large file creates
 millions; the cyclic garbage collector would scan the growing heap again and again (about
@@ -81,9 +82,12 @@ class CheckedUnit:
 
     findings: tuple[Finding, ...]
     names: frozenset[str]
-    """Every name the unit mentions: its findings depend on the facts of these only."""
+    """The names the rules looked up in the module facts while checking the unit."""
+    tables: frozenset[str]
+    """The facts tables the rules read as a whole."""
     facts_key: tuple[object, ...]
-    """``ModuleFacts.key_for(names)`` at check time."""
+    """``ModuleFacts.key_for(names, tables)`` at check time: the findings stay valid while
+    the facts give the same answers."""
 
 
 @dataclass(slots=True)
@@ -179,7 +183,7 @@ class Analyzer:
             if result is None:
                 result = old_checked.get(text)
                 if result is not None and (
-                    same_facts or result.facts_key == facts.key_for(result.names)
+                    same_facts or result.facts_key == facts.key_for(result.names, result.tables)
                 ):
                     reused += 1
                 else:
@@ -226,16 +230,18 @@ class Analyzer:
     ) -> CheckedUnit:
         if tree is None:
             errors = (parsed.syntax_error,) if parsed.syntax_error else ()
-            return CheckedUnit(errors, frozenset(), ())
+            return CheckedUnit(errors, frozenset(), frozenset(), ())
         unit_lines = list(lines[unit.start : unit.end])
-        context = NodeContext(UnitInfo(path, unit_lines, facts))
-        found, names, unit_failures = self._walker.walk(tree, context)
+        view, usage = facts.recording()
+        context = NodeContext(UnitInfo(path, unit_lines, view))
+        found, unit_failures = self._walker.walk(tree, context)
         failures.extend(
             RuleFailure(failure.rule_id, unit.start + failure.line, failure.error)
             for failure in unit_failures
         )
         kept = tuple(finding for finding in found if not _suppressed(finding, unit_lines))
-        return CheckedUnit(kept, names, facts.key_for(names))
+        names, tables = frozenset(usage.names), frozenset(usage.tables)
+        return CheckedUnit(kept, names, tables, facts.key_for(names, tables))
 
 
 def _merge_broken(

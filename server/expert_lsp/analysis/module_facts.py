@@ -3,12 +3,22 @@
 Rules resolve names through these facts (``from requests import get as fetch`` makes
 ``fetch`` mean ``requests.get``) instead of libcst's QualifiedNameProvider, which costs
 seconds on a large module. Each unit contributes its own facts, cached with the unit.
+
+While a unit is checked, rules see a recording view of the facts (:meth:`ModuleFacts.
+recording`): every name looked up, and every table read as a whole, is noted. The unit's
+findings are reused in a later version as long as the facts give the same answers to those
+questions (:meth:`ModuleFacts.key_for`), so editing an import re-checks only the units
+whose rules asked about that name, whatever the rules ask.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+V = TypeVar("V")
 
 BUILTIN_NAMES = frozenset(
     {"open", "print", "eval", "exec", "compile", "input", "len", "__import__", "breakpoint"}
@@ -120,14 +130,78 @@ def dotted_name(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+class FactUsage:
+    """What the rules asked the module facts while one unit was checked."""
+
+    __slots__ = ("names", "tables")
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        """Names looked up (in any table)."""
+        self.tables: set[str] = set()
+        """Tables read as a whole (iterated, sized)."""
+
+
+class _RecordingMap(Mapping[str, V]):
+    """A read-only view of a facts table that notes which keys are asked for."""
+
+    __slots__ = ("_data", "_table", "_usage")
+
+    def __init__(self, data: Mapping[str, V], table: str, usage: FactUsage) -> None:
+        self._data, self._table, self._usage = data, table, usage
+
+    def __getitem__(self, key: str) -> V:
+        self._usage.names.add(key)
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._usage.names.add(key)
+        return key in self._data
+
+    def get(self, key: str, default: V | None = None) -> V | None:  # type: ignore[override]
+        self._usage.names.add(key)
+        return self._data.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        self._usage.tables.add(self._table)
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._usage.tables.add(self._table)
+        return len(self._data)
+
+
+class _RecordingSet(Set[str]):
+    """A read-only view of a set of names that notes which names are asked for."""
+
+    __slots__ = ("_data", "_table", "_usage")
+
+    def __init__(self, data: Set[str], table: str, usage: FactUsage) -> None:
+        self._data, self._table, self._usage = data, table, usage
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._usage.names.add(key)
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        self._usage.tables.add(self._table)
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._usage.tables.add(self._table)
+        return len(self._data)
+
+
 @dataclass(frozen=True, slots=True)
 class ModuleFacts:
     """The merged facts of all units of a module, in file order (later bindings win)."""
 
-    imports: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, bool] = field(default_factory=dict)
-    assignments: dict[str, str] = field(default_factory=dict)
-    classes: frozenset[str] = frozenset()
+    imports: Mapping[str, str] = field(default_factory=dict)
+    functions: Mapping[str, bool] = field(default_factory=dict)
+    assignments: Mapping[str, str] = field(default_factory=dict)
+    classes: Set[str] = frozenset()
     frameworks: frozenset[str] = frozenset()
 
     @classmethod
@@ -155,7 +229,7 @@ class ModuleFacts:
         )
 
     def key(self) -> tuple[object, ...]:
-        """A hashable fingerprint: unit results are reused only while it is unchanged."""
+        """A hashable fingerprint of all the facts."""
         return (
             tuple(sorted(self.imports.items())),
             tuple(sorted(self.functions.items())),
@@ -163,12 +237,22 @@ class ModuleFacts:
             tuple(sorted(self.classes)),
         )
 
-    def key_for(self, names: frozenset[str]) -> tuple[object, ...]:
-        """A fingerprint of what these facts say about ``names`` (plus the frameworks).
+    def recording(self) -> tuple[ModuleFacts, FactUsage]:
+        """A view of these facts that records what is asked of it, and the record."""
+        usage = FactUsage()
+        view = ModuleFacts(
+            _RecordingMap(self.imports, "imports", usage),
+            _RecordingMap(self.functions, "functions", usage),
+            _RecordingMap(self.assignments, "assignments", usage),
+            _RecordingSet(self.classes, "classes", usage),
+            self.frameworks,
+        )
+        return view, usage
 
-        The engine reuses a unit's findings while this is unchanged for the names the unit
-        mentions, so rules must consult facts only through names that appear in the unit
-        (which :meth:`qualified_name` does) or through :attr:`frameworks`.
+    def key_for(self, names: Set[str], tables: Set[str] = frozenset()) -> tuple[object, ...]:
+        """The answers these facts give about ``names``, the whole ``tables`` and frameworks.
+
+        Two versions of the facts with equal keys answer those questions identically.
         """
         imports, functions, assignments, classes = (
             self.imports,
@@ -176,10 +260,19 @@ class ModuleFacts:
             self.assignments,
             self.classes,
         )
+        whole = {
+            "imports": imports.items(),
+            "functions": functions.items(),
+            "assignments": assignments.items(),
+            "classes": ((name, True) for name in classes),
+        }
         return (
             self.frameworks,
+            tuple((table, tuple(sorted(whole[table]))) for table in sorted(tables)),
             *(
-                (imports.get(name), functions.get(name), assignments.get(name), name in classes)
+                (name, imports.get(name), functions.get(name), assignments.get(name), True)
+                if name in classes
+                else (name, imports.get(name), functions.get(name), assignments.get(name))
                 for name in sorted(names)
                 if name in imports or name in functions or name in assignments or name in classes
             ),

@@ -3,8 +3,7 @@
 ``ast.iter_child_nodes`` looks at every field of every node and yields the ``Load``/``Store``
 context and operator singletons too, which are half of all nodes and never interesting to a
 rule. The walker visits only fields that can hold nodes, decided once per node class, and
-skips those singletons unless a rule asks for them. It also records every name the unit
-mentions: a unit's findings depend on the module facts of those names only.
+skips those singletons unless a rule asks for them.
 """
 
 from __future__ import annotations
@@ -72,10 +71,8 @@ class Walker:
         self._fields[node_class] = fields
         return fields
 
-    def walk(
-        self, tree: ast.AST, context: NodeContext
-    ) -> tuple[list[Finding], frozenset[str], list[RuleFailure]]:
-        """Run the rules over ``tree``: findings, names mentioned, and rules that raised.
+    def walk(self, tree: ast.AST, context: NodeContext) -> tuple[list[Finding], list[RuleFailure]]:
+        """Run the rules over ``tree``: findings, and the rules that raised.
 
         Failure lines are relative to the unit (0-based).
         """
@@ -84,16 +81,12 @@ class Walker:
         ancestors = context.ancestors
         functions = context.functions
         found: list[Finding] = []
-        names: set[str] = set()
         failures: list[RuleFailure] = []
         failed: set[str] = set()
-        name_class = ast.Name
         node_base = ast.AST
 
         def visit(node: ast.AST) -> None:
             node_class = type(node)
-            if node_class is name_class:
-                names.add(node.id)  # type: ignore[attr-defined]
             rules = dispatch.get(node_class)
             if rules:
                 for rule in rules:
@@ -132,4 +125,4 @@ class Walker:
             visit(tree)
         except RecursionError:  # absurdly nested expressions: report, do not die
             failures.append(RuleFailure("*", 0, "RecursionError: unit too deeply nested"))
-        return found, frozenset(names), failures
+        return found, failures

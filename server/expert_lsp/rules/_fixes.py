@@ -97,3 +97,9 @@ def parse_source_expression(source: str) -> cst.BaseExpression | None:
         return cst.parse_expression(f"({source})").with_changes(lpar=[], rpar=[])
     except cst.ParserSyntaxError:
         return None
+
+
+def to_thread(call: cst.Call) -> cst.Await:
+    """``f(*args, **kwargs)`` as ``await asyncio.to_thread(f, *args, **kwargs)``."""
+    func = cst.Attribute(cst.Name("asyncio"), cst.Name("to_thread"))
+    return cst.Await(cst.Call(func=func, args=[cst.Arg(call.func), *call.args]))

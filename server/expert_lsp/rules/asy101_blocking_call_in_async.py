@@ -12,6 +12,7 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._blocking import blocking_reason
+from expert_lsp.rules._fixes import to_thread
 
 _SLEEP_FIX = FixOffer("Use `await asyncio.sleep(...)`", safe=True)
 _THREAD_FIX = FixOffer("Run it in a thread: `await asyncio.to_thread(...)`", safe=False)
@@ -81,7 +82,8 @@ class BlockingCallInAsync(Rule):
             line=4,
         ),
         Invalid(
-            "import requests as r\n\nasync def load(url):\n    return r.post(url, json={}, timeout=3)\n",
+            "import requests as r\n\nasync def load(url):\n"
+            "    return r.post(url, json={}, timeout=3)\n",
             line=4,
         ),
         Invalid(
@@ -124,11 +126,8 @@ class BlockingCallInAsync(Rule):
         if call is None:
             return None
         if request.finding.fix == _SLEEP_FIX:
-            new_call = call.with_changes(func=cst.Attribute(cst.Name("asyncio"), cst.Name("sleep")))
+            sleep = cst.Attribute(cst.Name("asyncio"), cst.Name("sleep"))
+            awaited = cst.Await(call.with_changes(func=sleep))
         else:
-            new_call = cst.Call(
-                func=cst.Attribute(cst.Name("asyncio"), cst.Name("to_thread")),
-                args=[cst.Arg(call.func), *call.args],
-            )
-        awaited = cst.Await(new_call)
+            awaited = to_thread(call)
         return FixResult(tree.replace(call, awaited), imports=("import asyncio",))

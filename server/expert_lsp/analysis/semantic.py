@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,19 +219,25 @@ class SemanticIndex:
         )
         return self.definition(path, version, text, callee.end_lineno - 1, max(0, end_column - 1))
 
-    def warm(self, path: str, version: int, text: str) -> int:
-        """Infer what the module imports so the first hover does not pay for it.
+    def warm_steps(self, path: str, version: int, text: str) -> list[Callable[[], object]]:
+        """One step per imported name: inferring it now spares the first hover the cost.
 
-        Returns how many imported names were inferred.
+        Steps are separate so a caller can run them as background jobs that a hover may
+        overtake (one import can take seconds: pydantic, pandas...).
         """
         script = self.script(path, version, text)
-        warmed = 0
-        for name in script.get_names(all_scopes=False, definitions=True, references=False):
-            code = name.get_line_code().lstrip()
-            if code.startswith(("import ", "from ")):
-                name.infer()
-                warmed += 1
-        return warmed
+        return [
+            name.infer
+            for name in script.get_names(all_scopes=False, definitions=True, references=False)
+            if name.get_line_code().lstrip().startswith(("import ", "from "))
+        ]
+
+    def warm(self, path: str, version: int, text: str) -> int:
+        """Run every warm-up step now; returns how many imported names were inferred."""
+        steps = self.warm_steps(path, version, text)
+        for step in steps:
+            step()
+        return len(steps)
 
     def _tree(self, path: str, version: int, text: str) -> ast.Module | None:
         key = (path, version)

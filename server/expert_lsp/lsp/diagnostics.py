@@ -16,9 +16,12 @@ import functools
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from expert_lsp.analysis.engine import DocumentAnalysis
+from expert_lsp.documents.text import TextDocument
 from expert_lsp.lsp.guard import guarded
 from expert_lsp.lsp.report import build_report
-from expert_lsp.lsp.state import DocumentReport, DocumentState, ServerState
+from expert_lsp.lsp.state import DocumentReport, DocumentState, ServerState, UnitCache
+from expert_lsp.lsp.workers import BACKGROUND
 
 
 def result_id(document: DocumentState, report: DocumentReport) -> str:
@@ -34,6 +37,32 @@ def all_diagnostics(document: DocumentState, report: DocumentReport) -> list[typ
     for items in document.extra.values():
         merged.extend(items)
     return merged
+
+
+def _analyse(
+    state: ServerState,
+    document: DocumentState,
+    snapshot: TextDocument,
+    previous: DocumentAnalysis | None,
+    cache: UnitCache,
+) -> tuple[DocumentReport, UnitCache]:
+    """The worker's job: settings, analysis and conversion of one snapshot.
+
+    Settings are resolved here too: the first call imports the rule catalogue and reads
+    pyproject.toml, neither of which belongs on the event loop.
+    """
+    generation = state.settings.generation
+    return build_report(
+        state.analyzer,
+        snapshot,
+        document.path,
+        document.binary,
+        previous,
+        state.selection(document.path),
+        state.flags,
+        cache,
+        generation,
+    )
 
 
 class Pipeline:
@@ -76,21 +105,11 @@ class Pipeline:
             while state.documents.get(document.uri) is document:
                 snapshot = document.document
                 generation = state.settings.generation
-                selection = state.selection(document.path)
-                state.show_settings_problems()
                 job = functools.partial(
-                    build_report,
-                    state.analyzer,
-                    snapshot,
-                    document.path,
-                    document.binary,
-                    document.analysis,
-                    selection,
-                    state.flags,
-                    document.unit_cache,
-                    generation,
+                    _analyse, state, document, snapshot, document.analysis, document.unit_cache
                 )
                 report, cache = await state.analysis_worker.run(job)
+                state.show_settings_problems()
                 if report.analysis is not None:
                     document.analysis = report.analysis
                     self._log_failures(report)
@@ -138,6 +157,8 @@ class Pipeline:
 def register(server: LanguageServer, state: ServerState) -> None:
     """Wire analysis scheduling and the pull diagnostics handler."""
     pipeline = Pipeline(server, state)
+    # import the rule catalogue (libcst included) while the client is still initialising
+    state.analysis_worker.submit(lambda: state.analyzer, BACKGROUND)
     state.on_change.append(pipeline.schedule)
     state.on_close.append(pipeline.forget)
     state.on_settings.append(pipeline.refresh_all)

@@ -8,6 +8,8 @@ does not pay for it; a hover jumps ahead of queued warm-ups.
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
@@ -61,15 +63,25 @@ def findings_at(document: DocumentState, line: int, column: int) -> list[Finding
 def register(server: LanguageServer, state: ServerState) -> None:
     """Wire hover and the jedi warm-up after open."""
 
-    def warm(document: DocumentState) -> None:
+    warming: set[asyncio.Task[None]] = set()
+
+    async def warm(document: DocumentState) -> None:
+        await document.fresh.wait()  # the first diagnostics go out before jedi takes the CPU
         snapshot = document.document
         path = document.path
-        state.jedi_worker.submit(
-            lambda: state.index_for(path).warm(path, snapshot.version, snapshot.text),
+        steps = await state.jedi_worker.run(
+            lambda: state.index_for(path).warm_steps(path, snapshot.version, snapshot.text),
             BACKGROUND,
         )
+        for step in steps:
+            state.jedi_worker.submit(step, BACKGROUND)
 
-    state.on_open.append(warm)
+    def start_warming(document: DocumentState) -> None:
+        task = asyncio.get_running_loop().create_task(warm(document))
+        warming.add(task)
+        task.add_done_callback(warming.discard)
+
+    state.on_open.append(start_warming)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guarded(state, "textDocument/hover")

@@ -16,7 +16,16 @@ from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 
 from expert_lsp import __version__
-from expert_lsp.lsp import code_actions, commands, diagnostics, documents, hover, settings
+from expert_lsp.lsp import (
+    code_actions,
+    commands,
+    diagnostics,
+    documents,
+    expert_feature,
+    hover,
+    lifecycle,
+    settings,
+)
 from expert_lsp.lsp.state import ServerState
 
 if TYPE_CHECKING:
@@ -29,6 +38,8 @@ FEATURES: tuple[ModuleType, ...] = (
     hover,  # textDocument/hover, jedi warm-up
     code_actions,  # textDocument/codeAction, codeAction/resolve
     commands,  # workspace/executeCommand
+    expert_feature,  # the expert engine: reviews on save, expert actions, hover, commands
+    lifecycle,  # shutdown, exit
 )
 
 GC_GEN0_THRESHOLD = 50_000

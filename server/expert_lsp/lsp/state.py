@@ -9,6 +9,7 @@ and diagnostics through the provider lists, so a new feature never edits an exis
 from __future__ import annotations
 
 import asyncio
+import functools
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -94,9 +95,7 @@ class ServerState:
         self.server = server
         self.flags = ClientFlags()
         self.documents: dict[str, DocumentState] = {}
-        self.analyzer = Analyzer(all_rules() if rules is None else rules)
-        self.rules = {rule.id: rule for rule in self.analyzer.rules}
-        self.default_enabled = default_enabled_ids()
+        self._rules = rules
         self.settings = SettingsStore()
         self.workspace_roots: list[str] = []
         self.analysis_worker = Worker("expert-lsp-analysis")
@@ -114,6 +113,23 @@ class ServerState:
         self.code_action_resolvers: dict[str, CodeActionResolver] = {}
         """``data["kind"]`` of a provider's actions -> what fills in their edit."""
         self._said: set[str] = set()
+
+    # the rule catalogue: imported on the analysis worker, not before `initialize` answers
+
+    @functools.cached_property
+    def analyzer(self) -> Analyzer:
+        """The engine with every rule (importing the catalogue and libcst takes seconds)."""
+        return Analyzer(all_rules() if self._rules is None else self._rules)
+
+    @functools.cached_property
+    def rules(self) -> dict[str, Rule]:
+        """Rules by id."""
+        return {rule.id: rule for rule in self.analyzer.rules}
+
+    @functools.cached_property
+    def default_enabled(self) -> frozenset[str]:
+        """Ids of the rules on by default."""
+        return default_enabled_ids()
 
     # documents -----------------------------------------------------------------------
 

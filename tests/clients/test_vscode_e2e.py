@@ -94,6 +94,8 @@ def running_code_server(
         "telemetry.telemetryLevel": "off",
         "editor.hover.delay": 200,
         "update.mode": "none",
+        "chat.disableAIFeatures": True,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
     }
     (user_data / "User" / "settings.json").write_text(json.dumps(settings))
     common = [f"--user-data-dir={user_data}", f"--extensions-dir={extensions}"]

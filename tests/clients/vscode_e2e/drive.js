@@ -1,7 +1,7 @@
 // Drives code-server in Debian's headless Chromium through playwright-core for
 // tests/clients/test_vscode_e2e.py: opens the sample file, then reads a rule diagnostic in the
 // Problems panel, a hover with jedi's signature, and applies the quick fix from the light bulb
-// menu (Ctrl+.). A screenshot is taken at each step; the results are written as JSON.
+// menu. A screenshot is taken at each step; the results are written as JSON.
 "use strict";
 
 const fs = require("node:fs");
@@ -31,12 +31,37 @@ async function shot(page, name) {
   results.steps.push(name);
 }
 
-// The span of the view line containing `lineText` whose text is `token`.
-function tokenIn(page, lineText, token) {
-  return page
-    .locator(".editor-instance .view-lines .view-line", { hasText: lineText })
-    .locator("span > span", { hasText: new RegExp(`^${token}$`) })
-    .first();
+// The screen centre of `token` on the first editor line containing `lineText`. Monaco groups
+// tokens into spans loosely (" greet", "    time.sleep"), so measure the text with a Range.
+async function tokenCentre(page, lineText, token) {
+  const box = await page.evaluate(
+    ([wanted, word]) => {
+      for (const line of document.querySelectorAll(".editor-instance .view-lines .view-line")) {
+        const text = line.textContent.replace(/\u00a0/g, " ");
+        if (!text.includes(wanted)) {
+          continue;
+        }
+        let offset = text.indexOf(wanted) + wanted.indexOf(word);
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (offset < node.data.length) {
+            const range = document.createRange();
+            range.setStart(node, offset);
+            range.setEnd(node, Math.min(offset + word.length, node.data.length));
+            const rect = range.getBoundingClientRect();
+            return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
+          }
+          offset -= node.data.length;
+        }
+      }
+      return null;
+    },
+    [lineText, token],
+  );
+  if (!box) {
+    throw new Error(`"${token}" not found on a line containing "${lineText}"`);
+  }
+  return box;
 }
 
 async function main(page) {
@@ -60,20 +85,25 @@ async function main(page) {
   await shot(page, "1-problems");
 
   // 2. Hover on the call to greet(): jedi's signature.
-  const greet = tokenIn(page, "return greet(", "greet");
-  await greet.hover();
+  const greet = await tokenCentre(page, "return greet(", "greet");
+  await page.mouse.move(greet.x, greet.y);
   const hover = page.locator(".monaco-hover-content", { hasText: "greet(" }).first();
   await hover.waitFor({ timeout: TIMEOUT });
   results.hover = await hover.innerText();
   await shot(page, "2-hover");
-  await page.keyboard.press("Escape");
+  // Move away so the hover closes and does not cover the next click.
+  await page.mouse.move(5, 700);
+  await hover.waitFor({ state: "hidden", timeout: TIMEOUT });
 
-  // 3. The quick fix from the light bulb menu (Ctrl+. on the diagnostic).
-  await tokenIn(page, "time.sleep(1)", "sleep").click();
-  await page.keyboard.press("Control+.");
+  // 3. The quick fix from the light bulb menu: cursor on the diagnostic, click the bulb.
+  const sleep = await tokenCentre(page, "time.sleep(1)", "sleep");
+  await page.mouse.click(sleep.x, sleep.y);
+  const bulb = page.locator(".lightBulbWidget").first();
+  await bulb.waitFor({ state: "visible", timeout: TIMEOUT });
+  await bulb.click();
   const item = page.locator(".action-widget .monaco-list-row", { hasText: "asyncio.sleep" });
   await item.first().waitFor({ timeout: TIMEOUT });
-  results.quick_fixes = await page.locator(".action-widget").innerText();
+  results.quick_fixes = (await page.locator(".action-widget .monaco-list-row").allInnerTexts()).join("\n");
   await shot(page, "3-quick-fix-menu");
   await item.first().click();
   await page.waitForFunction(
@@ -108,6 +138,13 @@ async function main(page) {
   } catch (error) {
     results.ok = false;
     results.error = String(error && error.stack ? error.stack : error);
+    // The editor's DOM says why a locator did not match.
+    results.view_lines = await page
+      .evaluate(() => document.querySelector(".editor-instance .view-lines")?.outerHTML)
+      .catch(() => undefined);
+    results.context_view = await page
+      .evaluate(() => document.querySelector(".context-view")?.outerHTML)
+      .catch(() => undefined);
     await shot(page, "failure").catch(() => undefined);
   } finally {
     fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));

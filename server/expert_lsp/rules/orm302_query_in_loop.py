@@ -16,6 +16,8 @@ _DJANGO_FETCH = frozenset(
 )
 _SQLA_FETCH = frozenset({"first", "one", "one_or_none", "scalar", "get", "all"})
 _EXECUTE = frozenset({"execute", "scalar", "scalars", "fetch", "fetchrow", "fetchval"})
+_PER_SCHEMA = re.compile(r"table|model|schema|tenant|shard|partition|database", re.I)
+"""Loops over tables or models run one statement per table, not one per row."""
 _DB_HANDLE = re.compile(r"(^|_)(session|cursor|cur|conn|connection|db|con)$")
 
 
@@ -87,6 +89,10 @@ class QueryInLoop(Rule):
             "async def f(ids, session):\n    for batch in chunked(ids, 500):\n"
             "        await session.execute(delete(Run).where(Run.id.in_(batch)))\n"
         ),
+        Valid(
+            "def f(session, name):\n    for model in ROOT_MODELS:\n"
+            "        session.query(model).filter(model.workspace == name).delete()\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -119,6 +125,10 @@ class QueryInLoop(Rule):
         if loop is None or isinstance(loop, ast.While) or not _is_query(node):
             return  # a `while` loop polls or retries: there is nothing to batch
         if fw.is_batch_loop(loop):
+            return
+        if isinstance(loop, ast.For | ast.AsyncFor) and _PER_SCHEMA.search(
+            ast.unparse(loop.target)
+        ):
             return
         if fw.in_tests_or_migrations(context.path):
             return

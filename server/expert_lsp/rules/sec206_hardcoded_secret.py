@@ -24,6 +24,9 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
+_WORDS = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*$")
+"""``"ollama"``, ``"gateway_secret"``: a name or a local dummy, not key material (measured:
+every such value in mlflow was an identifier)."""
 _NOT_SECRET_VALUE = re.compile(
     r"^(?:bearer|basic|token|jwt|hs256|rs256|/\S*|https?://[^@]*)$", re.I
 )
@@ -35,7 +38,7 @@ def _looks_secret(name: str, value: ast.expr) -> bool:
     text = value.value
     if not isinstance(text, str) or len(text) < 4 or " " in text.strip():
         return False
-    if text.lower() == name.lower() or _ENV_NAME.match(text):  # a field name or env var name
+    if _ENV_NAME.match(text) or _WORDS.match(text):  # an env var name, a field or kind name
         return False
     return not (_PLACEHOLDER.search(text) or _NOT_SECRET_VALUE.match(text))
 
@@ -46,8 +49,8 @@ class HardcodedSecret(Rule):
     Source code is copied to laptops, CI logs, forks and backups, and stays in git history
     after the line is deleted; a key in it is as good as published and can only be rotated,
     not recalled. Only non-empty literals bound to a name (or keyword) that *ends* with a
-    secret word are reported; placeholders (`"changeme"`, `"<your-key>"`), environment
-    variable names and test files are skipped.
+    secret word are reported; placeholders (`"changeme"`, `"<your-key>"`), plain words and
+    identifiers (`"ollama"`), environment variable names and test files are skipped.
 
     **Bad**
 
@@ -78,7 +81,8 @@ class HardcodedSecret(Rule):
         Valid("API_KEY = 'OPENAI_API_KEY'\npassword = ''\n"),
         Valid("db_password = 'changeme'\napi_key = '<your-api-key>'\n"),
         Valid("password = 'hunter2secret'\n", path="tests/test_login.py"),
-        Valid("PASSWORD_FIELD = 'password'\n"),
+        Valid("PASSWORD_FIELD = 'password'\nRESOURCE_GATEWAY_SECRET = 'gateway_secret'\n"),
+        Valid("class Provider:\n    api_key: str = 'ollama'\n"),
     )
     invalid = (
         Invalid("SECRET_KEY = 'django-insecure-7h#x!9$2q%k'\n", line=1),

@@ -22,7 +22,6 @@ from expert_lsp.checking.formats import (
     render_json,
     render_statistics,
     render_text,
-    summary_line,
 )
 from expert_lsp.checking.runner import CheckOptions, CheckReport, Mode, run_check
 from expert_lsp.checking.sarif import render_sarif
@@ -134,8 +133,8 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if mode is Mode.DIFF:
         return EXIT_FINDINGS if any(result.diff for result in report.results) else EXIT_CLEAN
-    if not report.results and args.format == "text" and not args.statistics:
-        _error(summary_line(report) + " (no Python files under the given paths)")
+    if not report.results and not report.skipped:
+        _error("no Python files under the given paths")
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
 
 

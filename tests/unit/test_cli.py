@@ -374,3 +374,13 @@ def test_serve_speaks_lsp_over_stdio(tmp_path: Path) -> None:
     assert initialize["result"]["serverInfo"]["name"] == "expert-lsp"
     assert "textDocumentSync" in initialize["result"]["capabilities"]
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_no_python_files_is_clean_but_said(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "app" / "notes.txt").write_text("nothing to check\n")
+    code, out, err = run(capsys, "check", "app")
+    assert code == 0
+    assert out == "Found 0 findings in 0 files.\n"
+    assert "no Python files under the given paths" in err

@@ -34,6 +34,10 @@ def _last_use(function: ast.AST, name: str) -> ast.Name:
         ("q = f'{ids}'", False),
         ("q = 'x'\n    q += ids", False),
         ("for q in ids:\n        pass", False),
+        ("for q in ('a', 'b'):\n        pass", True),
+        ("for q, _ in TABLES:\n        pass", True),
+        ("q = Status.DRAFT.value", True),
+        ("q = ids.value", False),
         ("with open(ids) as q:\n        pass", False),
     ],
 )

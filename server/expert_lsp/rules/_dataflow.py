@@ -56,8 +56,10 @@ class BindingKind(Enum):
     """``x op= value``: the new value is the old one combined with ``value``."""
     WITH = "with"
     """``with value as x``: ``x`` is (usually) ``value`` itself."""
+    LOOP = "loop"
+    """``for x in iterable``: ``x`` is one element of :attr:`Binding.iterable`."""
     OTHER = "other"
-    """Loop targets, unpacking, imports, ``except ... as``, ``global``: value unknown."""
+    """Unpacking, imports, ``except ... as``, ``global``: value unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class Binding:
     value: ast.expr | None = None
     op: ast.operator | None = None
     """The operator of an augmented assignment."""
+    iterable: ast.expr | None = None
+    """What a loop variable iterates over."""
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -227,8 +231,15 @@ class LocalFlow:
                 return recurse(receiver) and recurse(items)
             case ast.Call(func=ast.Attribute(value=receiver, attr="format"), args=args):
                 return recurse(receiver) and all(recurse(a) for a in args)
-            case ast.Attribute(attr=attr):
-                return bool(_CONSTANT_NAME.match(attr))
+            case ast.Attribute(attr=attr, value=owner):
+                # CONSTANT, Class.CONSTANT, and an enum member's Status.DRAFT.value
+                if _CONSTANT_NAME.match(attr):
+                    return True
+                return (
+                    attr in {"value", "name"}
+                    and isinstance(owner, ast.Attribute)
+                    and bool(_CONSTANT_NAME.match(owner.attr))
+                )
             case ast.Name(id=name):
                 return self._name_is_literal(name, node, depth)
         return False
@@ -240,6 +251,11 @@ class LocalFlow:
         if not reaching:
             return not self.is_local(name) and bool(_CONSTANT_NAME.match(name))
         for binding in reaching:
+            if binding.kind is BindingKind.LOOP and binding.iterable is not None:
+                # every element of a literal collection (or constant) is literal
+                if not self.is_literal(binding.iterable, depth + 1):
+                    return False
+                continue
             if binding.kind not in {BindingKind.ASSIGN, BindingKind.AUGMENT}:
                 return False
             if binding.value is None or not self.is_literal(binding.value, depth + 1):
@@ -271,8 +287,9 @@ def _bindings_of(node: ast.AST) -> Iterator[Binding]:
             yield Binding(name, BindingKind.WITH, value, _end(value), value)
         case ast.withitem(context_expr=value, optional_vars=target) if target is not None:
             yield from _unknown(target, value, _end(value))
-        case ast.For(target=target) | ast.AsyncFor(target=target):
-            yield from _unknown(target, node, _end(target))
+        case ast.For(target=target, iter=iterable) | ast.AsyncFor(target=target, iter=iterable):
+            for name in _target_names(target):
+                yield Binding(name, BindingKind.LOOP, node, _end(target), iterable=iterable)
         case ast.ExceptHandler(name=name) if name:
             yield Binding(name, BindingKind.OTHER, node, _position(node))
         case ast.Import(names=names) | ast.ImportFrom(names=names):

@@ -23,7 +23,7 @@ class UnboundedFanOut(Rule):
     coroutine at once: ten thousand items mean ten thousand simultaneous connections,
     exhausted file descriptors and connection pools, rate limits hit and memory spikes.
     Bound the concurrency with an `asyncio.Semaphore` (or process the items in chunks).
-    Literal collections and `range(<constant>)` are bounded and stay quiet, as does code
+    Literal collections and `range(...)` are bounded and stay quiet, as does code
     that uses a semaphore or limiter.
 
     **Bad**
@@ -147,7 +147,7 @@ def _same_scope(body: list[ast.stmt]) -> Iterator[ast.AST]:
 
 
 def _bounded(items: ast.expr) -> bool:
-    """A literal collection, ``range(<constant>)`` or a slice with a constant bound."""
+    """A literal collection, ``range(...)`` or a slice with a constant bound."""
     if isinstance(items, ast.List | ast.Tuple | ast.Set | ast.Dict):
         return True
     if (

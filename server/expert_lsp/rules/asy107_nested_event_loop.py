@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
+from expert_lsp.rules._dataflow import flow_at
 
 _RUNNERS = frozenset({"asyncio.run", "asyncio.runners.run", "anyio.run", "trio.run"})
 _LOOP_METHODS = frozenset({"run_until_complete", "run_forever"})
@@ -56,6 +57,10 @@ class NestedEventLoop(Rule):
             "    return await asyncio.to_thread(work)\n"
         ),
         Valid("async def f(runner):\n    runner.run(job)\n"),
+        Valid(
+            "import asyncio\n\nasync def f(worker):\n"
+            "    task = asyncio.create_task(worker.run_forever())\n    await worker.run_forever()\n"
+        ),
     )
     invalid = (
         Invalid("import asyncio\n\nasync def f():\n    return asyncio.run(g())\n", line=4),
@@ -74,9 +79,23 @@ class NestedEventLoop(Rule):
             return
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _LOOP_METHODS:
+            if not _is_event_loop(func.value, context):
+                return
             call = f"{ast.unparse(func.value)}.{func.attr}"
         elif context.qualified_name(func) in _RUNNERS:
             call = ast.unparse(func)
         else:
             return
         yield self.finding(node, context, self.message.format(call=call))
+
+
+def _is_event_loop(receiver: ast.expr, context: NodeContext) -> bool:
+    """An asyncio loop (``asyncio.get_event_loop()``, a local bound to one) or a name that
+    says it is one (``loop``, ``self._loop``); a ``worker.run_forever()`` coroutine is not."""
+    if isinstance(context.parent(), ast.Await):
+        return False
+    qualified = flow_at(context).qualified_name(receiver, context.facts) or ""
+    if qualified.startswith(("asyncio.", "uvloop.")):
+        return True
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    return isinstance(name, str) and name.lstrip("_").endswith("loop")

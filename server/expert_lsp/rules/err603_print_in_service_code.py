@@ -19,7 +19,20 @@ from expert_lsp.rules._logging import lazy_arguments
 _SCRIPT_FILES = frozenset(
     {"__main__.py", "cli.py", "manage.py", "setup.py", "noxfile.py", "fabfile.py", "conftest.py"}
 )
-_SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "examples", "docs", "benchmarks"})
+_SCRIPT_DIRS = frozenset(
+    {
+        "scripts",
+        "script",
+        "bin",
+        "tools",
+        "examples",
+        "docs",
+        "benchmarks",
+        "cli",
+        "management",
+        "migrations",
+    }
+)
 _CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt", "rich"})
 _NEW_LOGGER = "logger"
 _TITLE = re.compile(r"`(\w+)\.info\(\.\.\.\)`")

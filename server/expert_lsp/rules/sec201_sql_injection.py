@@ -111,6 +111,14 @@ class SqlInjection(Rule):
         Valid("def f(runner, name):\n    runner.execute(f'deploy {name} now')\n"),
         Valid("def f(cur, query):\n    cur.execute(query)\n"),
         Valid(
+            "TABLES = ('a', 'b')\n\ndef f(cur, uid):\n    for table in TABLES:\n"
+            "        cur.execute(f'DELETE FROM {table} WHERE user_id = %s', (uid,))\n"
+        ),
+        Valid(
+            "def f(cur):\n"
+            "    cur.execute(f\"SELECT * FROM t WHERE status = '{Status.DRAFT.value}'\")\n"
+        ),
+        Valid(
             "def f(cur, uid):\n    sql = 'SELECT * FROM t'\n    sql += ' WHERE id = %s'\n"
             "    cur.execute(sql, (uid,))\n"
         ),

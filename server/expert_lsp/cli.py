@@ -261,6 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check" and args.diff and (args.format != "text" or args.statistics):
         _error("--diff prints a diff: it cannot be combined with --format or --statistics")
         return EXIT_ERROR
+    if args.command == "check" and args.statistics and args.format == "sarif":
+        _error("--statistics prints text or JSON, not SARIF")
+        return EXIT_ERROR
     handler: Handler = args.handler
     try:
         return handler(args)

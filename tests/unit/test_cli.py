@@ -311,6 +311,7 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
         ["check", "--jobs", "0", "."],
         ["check", "--fix", "--diff", "."],
         ["check", "--diff", "--format", "json", "."],
+        ["check", "--statistics", "--format", "sarif", "."],
         ["serve", "--tcp", "localhost"],
         ["serve", "--stdio", "--tcp", "127.0.0.1:2087"],
         ["rules", "--format", "csv"],
@@ -384,3 +385,10 @@ def test_no_python_files_is_clean_but_said(
     assert code == 0
     assert out == "Found 0 findings in 0 files.\n"
     assert "no Python files under the given paths" in err
+
+
+def test_fix_keeps_crlf_and_bom(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    slow = project / "app" / "slow.py"
+    slow.write_bytes(b"\xef\xbb\xbf" + SLEEPY.replace("\n", "\r\n").encode())
+    assert run(capsys, "check", "--fix", "app")[0] == 0
+    assert slow.read_bytes() == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import expert_lsp
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
@@ -72,7 +73,7 @@ def _region(span: Span) -> dict[str, int]:
 def _location(path: str, span: Span, message: str | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": Path(path).as_posix()},
+            "artifactLocation": {"uri": quote(Path(path).as_posix())},
             "region": _region(span),
         }
     }

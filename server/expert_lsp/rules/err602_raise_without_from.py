@@ -13,6 +13,7 @@ from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 
 _NEW_NAMES = ("err", "error", "exc", "caught")
+_EXITS = frozenset({"SystemExit", "KeyboardInterrupt"})
 _Handler = cst.ExceptHandler | cst.ExceptStarHandler
 
 
@@ -70,6 +71,9 @@ class RaiseWithoutFrom(Rule):
         ),
         Valid("def f(x):\n    if not x:\n        raise ValueError('empty')\n"),
         Valid(
+            "def f():\n    try:\n        g()\n    except OSError:\n        raise SystemExit(2)\n"
+        ),
+        Valid(
             "def f():\n    try:\n        g()\n    except KeyError:\n"
             "        def later():\n            raise ValueError('x')\n        return later\n"
         ),
@@ -109,6 +113,9 @@ class RaiseWithoutFrom(Rule):
             return
         if isinstance(node.exc, ast.Name) and node.exc.id == handler.name:
             return
+        raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(raised, ast.Name) and raised.id in _EXITS:
+            return  # leaving the program: the chain is noise
         # a bare `except:` cannot take `as name`: report, offer no fix
         yield self.finding(node, context, fix=handler.type is not None)
 

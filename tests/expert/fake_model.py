@@ -27,6 +27,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     """Hold the answer this long (or until the client disconnects)."""
+    match: str | None = None
+    """Answer only a request whose body contains this text (``None``: any request)."""
 
 
 @dataclass
@@ -38,9 +40,11 @@ class Recorded:
     body: dict[str, Any]
 
 
-def anthropic_tool_reply(answer: dict[str, Any], usage: tuple[int, int] | None = None) -> Reply:
+def anthropic_tool_reply(
+    answer: dict[str, Any], usage: tuple[int, int] | None = None, match: str | None = None
+) -> Reply:
     """A 200 Messages API answer calling the ``report`` tool with ``answer``."""
-    return Reply(body={"_anthropic_tool": answer, "_usage": usage})
+    return Reply(body={"_anthropic_tool": answer, "_usage": usage}, match=match)
 
 
 def anthropic_error(status: int, kind: str, headers: dict[str, str] | None = None) -> Reply:
@@ -79,7 +83,7 @@ class FakeModelServer:
                 with fake._lock:
                     headers = {name.lower(): value for name, value in self.headers.items()}
                     fake.requests.append(Recorded(self.path, headers, body))
-                    reply = fake.replies.popleft() if fake.replies else Reply(body=None)
+                    reply = fake._take(json.dumps(body))
                 fake.received.set()
                 if reply.delay_s and fake._wait_or_disconnect(self.connection, reply.delay_s):
                     return
@@ -109,6 +113,14 @@ class FakeModelServer:
         """Queue replies, answered in order; afterwards an empty review is the answer."""
         with self._lock:
             self.replies.extend(replies)
+
+    def _take(self, request: str) -> Reply:
+        """The first scripted reply meant for ``request`` (else an empty review)."""
+        for reply in self.replies:
+            if reply.match is None or reply.match in request:
+                self.replies.remove(reply)
+                return reply
+        return Reply(body=None)
 
     def _wait_or_disconnect(self, connection: socket.socket, delay: float) -> bool:
         """Hold the request; ``True`` when the client hung up meanwhile."""

@@ -11,9 +11,8 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass
-from typing import Literal
-
 from functools import lru_cache
+from typing import Literal
 
 from expert_lsp.analysis.engine import DocumentAnalysis
 from expert_lsp.analysis.parsing import fresh_tree

@@ -35,7 +35,6 @@ def create_debug_app() -> FastAPI:
     app = create_app()
     # review: any site may call the API with the user's cookies.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
-    print("debug app created")
     return app
 
 

@@ -37,6 +37,7 @@ def create_order(order_in: OrderIn, db: Session = Depends(get_db)) -> Order:
 
 @router.post("/orders/{order_id}/pay")
 async def pay_order(order_id: int, db: Session = Depends(get_db)) -> dict[str, str]:
+    # review: a sync Session in an `async def` endpoint: every query blocks the event loop.
     order = db.get(Order, order_id)
     if order is None:
         raise HTTPException(404, "no such order")
@@ -47,6 +48,7 @@ async def pay_order(order_id: int, db: Session = Depends(get_db)) -> dict[str, s
 
 @router.get("/orders/{order_id}/payment")
 async def order_payment(order_id: int, payment_id: str) -> dict[str, str]:
+    # review: a new client (and connection pool) per request; share one from the lifespan.
     async with httpx.AsyncClient() as client:
         status = await payment_status(client, payment_id)
     return {"order": str(order_id), "payment": status}
@@ -59,7 +61,8 @@ def search(term: str, sort: str = "title", db: Session = Depends(get_db)) -> lis
 
 @router.post("/products/restock")
 async def restock(quantities: dict, db: Session = Depends(get_db())) -> dict[str, int]:
-    # review: `Depends(get_db())` calls the dependency once at import time.
+    # review: `Depends(get_db())` calls the dependency once at import time, and a bare
+    # `dict` body gets no validation and no schema.
     services.restock(db, quantities)
     return {"updated": len(quantities)}
 
@@ -81,7 +84,7 @@ async def remind(order_id: int) -> dict[str, bool]:
 
 
 async def send_reminder(order_id: int) -> None:
-    # review: time.sleep in a coroutine; use `await asyncio.sleep`.
+    # review: time.sleep and open() in a coroutine block the event loop.
     time.sleep(1)
     with open(f"/var/spool/shop/reminders/{order_id}", "w") as handle:
         handle.write("remind\n")

@@ -63,7 +63,12 @@ class Worker:
     async def sync_one(self, sku: str) -> None:
         # review: a new client (connection pool) for every call.
         async with httpx.AsyncClient() as client:
-            await client.get(f"http://warehouse.internal/stock/{sku}", timeout=5)
+            try:
+                response = await client.get(f"http://warehouse.internal/stock/{sku}", timeout=5)
+                response.raise_for_status()
+            except httpx.HTTPError as error:
+                # review: logged without the traceback; use logger.exception.
+                logger.error("stock sync of %s failed: %s", sku, error)
 
 
 def main() -> None:

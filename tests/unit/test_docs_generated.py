@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from expert_lsp.config import settings_schema
 from expert_lsp.docsgen import REGENERATE, generated_files, stale_files, write
+from expert_lsp.docsgen import main as docsgen_main
 from expert_lsp.rules import rule_classes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,3 +59,11 @@ def test_write_creates_updates_and_prunes(tmp_path: Path) -> None:
     assert (tmp_path / "docs" / "rules" / "notes.md").exists()
     assert stale_files(tmp_path) == []
     assert write(tmp_path) == []
+
+
+def test_command_line_check_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert docsgen_main(["--root", str(tmp_path), "--check"]) == 1
+    assert "stale: docs/configuration.md" in capsys.readouterr().out
+    assert docsgen_main(["--root", str(tmp_path)]) == 0
+    assert "wrote docs/rules/index.md" in capsys.readouterr().out
+    assert docsgen_main(["--root", str(tmp_path), "--check"]) == 0

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity, Span
+from expert_lsp.checking import runner
 from expert_lsp.checking.cache import (
     FindingCache,
     cache_key,
@@ -123,3 +124,15 @@ def test_read_source_rejects_what_it_cannot_check(tmp_path: Path) -> None:
             read_source(tmp_path / name)
     with pytest.raises(UnreadableFileError, match="cannot read"):
         read_source(tmp_path / "absent.py")
+
+
+def test_runner_falls_back_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes(max_workers: int) -> None:
+        raise NotImplementedError("no sem_open here")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_processes)
+    for index in range(3):
+        (tmp_path / f"m{index}.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    report = runner.run_check(runner.CheckOptions(paths=(str(tmp_path),), jobs=2))
+    assert [f.rule_id for _, f in report.findings] == ["ASY101"] * 3
+    assert report.cache_misses == 3

@@ -153,7 +153,11 @@ def _execute(jobs: Sequence[_Job], workers: int | None) -> list[FileResult]:
         return [_run_job(job) for job in jobs]
     _analyzer()  # import the rules once here: forked workers inherit them
     chunk = max(1, len(jobs) // (count * 8))
-    with ProcessPoolExecutor(max_workers=count) as pool:
+    try:
+        pool = ProcessPoolExecutor(max_workers=count)
+    except (OSError, NotImplementedError):  # no usable semaphores (some sandboxes): one process
+        return [_run_job(job) for job in jobs]
+    with pool:
         return list(pool.map(_run_job, jobs, chunksize=chunk))
 
 

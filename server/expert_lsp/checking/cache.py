@@ -30,7 +30,7 @@ CACHE_DIR_ENV = "EXPERT_LSP_CACHE_DIR"
 _FORMAT = 1
 """Version of the entry layout below; part of every key."""
 
-_ENGINE_PARTS = ("analysis", "rules", "documents", "config.py")
+_ENGINE_PARTS = ("analysis", "rules", "documents", "config.py", "checking/runner.py")
 """Package parts whose source decides the findings."""
 
 

@@ -9,14 +9,17 @@ handler; a feature that brings a command (or extra ``check`` flags) adds a funct
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from expert_lsp.checking.cache import default_cache_dir
+from expert_lsp.checking.files import UnreadableFileError, discover, read_source
 from expert_lsp.checking.formats import (
     plural,
     render_json,
@@ -25,8 +28,15 @@ from expert_lsp.checking.formats import (
 )
 from expert_lsp.checking.runner import CheckOptions, CheckReport, Mode, run_check
 from expert_lsp.checking.sarif import render_sarif
-from expert_lsp.config import SettingsError
+from expert_lsp.config import (
+    ExpertSettings,
+    SettingsError,
+    build_settings,
+    find_project_root,
+    read_pyproject,
+)
 from expert_lsp.docsgen import render_rule_page
+from expert_lsp.expert.personas import PersonaError, list_personas
 from expert_lsp.rules import rule_by_id, rule_classes
 
 Handler = Callable[[argparse.Namespace], int]
@@ -135,7 +145,89 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if any(result.diff for result in report.results) else EXIT_CLEAN
     if not report.results and not report.skipped:
         _error("no Python files under the given paths")
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+    expert_found = _check_expert(args.paths) if args.expert else 0
+    if expert_found < 0:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.findings or expert_found else EXIT_CLEAN
+
+
+# the expert engine: check --expert, personas, show-request -----------------------------
+
+
+def _expert_settings(path: Path) -> tuple[Path, ExpertSettings]:
+    root = find_project_root(path.resolve())
+    return root, build_settings(read_pyproject(root)).expert
+
+
+def _check_expert(paths: Sequence[str]) -> int:
+    """Review the files with the model; print findings and the cost. -1 when it cannot run."""
+    # Imported here: the model SDKs take a while to import and plain `check` needs none.
+    from expert_lsp.expert.batch import review_files
+    from expert_lsp.expert.engine import ExpertDisabled
+
+    files, _ = discover(paths)
+    if not files:
+        return 0
+    root, settings = _expert_settings(files[0])
+    sources = []
+    for path in files:
+        try:
+            sources.append((path, read_source(path).text))
+        except UnreadableFileError:
+            continue
+    try:
+        report = asyncio.run(review_files(sources, settings, root))
+    except (ExpertDisabled, PersonaError, SettingsError) as error:
+        _error(f"expert review not run: {error}")
+        return -1
+    for path, issue in report.findings:
+        span = issue.span
+        where = f"{path}:{span.line + 1}:{span.col + 1}"
+        print(f"{where}: {report.persona}/{issue.category} {issue.title}")
+    for problem in report.problems:
+        _error(problem)
+    _error(report.summary())
+    return len(report.findings)
+
+
+def _personas(args: argparse.Namespace) -> int:
+    catalogue = list_personas(find_project_root(Path.cwd()))
+    for persona in catalogue.personas:
+        first = persona.description.strip().split(". ")[0]
+        print(f"{persona.name}\t{first}\t{persona.path}")
+    for problem in catalogue.errors:
+        _error(problem)
+    return EXIT_ERROR if catalogue.errors else EXIT_CLEAN
+
+
+def _show_request(args: argparse.Namespace) -> int:
+    from expert_lsp.analysis.engine import Analyzer
+    from expert_lsp.documents.text import split_lines
+    from expert_lsp.expert.engine import ExpertEngine
+    from expert_lsp.expert.targets import target_at
+    from expert_lsp.rules import all_rules
+
+    path = Path(args.path)
+    root, settings = _expert_settings(path)
+    analysis = Analyzer(all_rules()).analyze(str(path), split_lines(read_source(path).text))
+    target = target_at(analysis, args.line - 1)
+    if target is None:
+        _error(f"{path}:{args.line}: no function, method or class there")
+        return EXIT_ERROR
+    request = ExpertEngine(settings, root=root).prepare(analysis, target, "review")
+    print(json.dumps(request.as_json(), indent=2))
+    return EXIT_CLEAN
+
+
+def _add_expert_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    personas = commands.add_parser("personas", help="list the expert personas")
+    personas.set_defaults(handler=_personas)
+    show = commands.add_parser(
+        "show-request", help="print what would be sent to the model for the unit at a line"
+    )
+    show.add_argument("path")
+    show.add_argument("line", type=_positive, help="1-based line inside the function or class")
+    show.set_defaults(handler=_show_request)
 
 
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -159,6 +251,7 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     parser.add_argument("--jobs", "-j", type=_positive, help="worker processes (default: cores)")
     parser.add_argument("--verbose", "-v", action="store_true", help="timing and cache stats")
+    parser.add_argument("--expert", action="store_true", help="also review with the model")
     parser.set_defaults(handler=_check)
 
 
@@ -232,6 +325,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_check,
     _add_rules,
     _add_explain,
+    _add_expert_commands,
 )
 """Subcommand registrars, in ``--help`` order."""
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from expert_lsp.cli import main
+
 from tests.expert.conftest import KEY
 from tests.expert.fake_model import FakeModelServer, anthropic_error, anthropic_tool_reply
 

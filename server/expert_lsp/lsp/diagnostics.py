@@ -21,6 +21,7 @@ from expert_lsp.documents.text import TextDocument
 from expert_lsp.lsp.guard import guarded
 from expert_lsp.lsp.report import build_report
 from expert_lsp.lsp.state import DocumentReport, DocumentState, ServerState, UnitCache
+from expert_lsp.lsp.wire import publish_diagnostics_json
 from expert_lsp.lsp.workers import BACKGROUND
 
 
@@ -132,6 +133,10 @@ class Pipeline:
         if flags.pull_diagnostics:
             if refresh and flags.diagnostic_refresh:
                 self.server.workspace_diagnostic_refresh(None)
+            return
+        if not document.extra and publish_diagnostics_json(
+            self.server, document.uri, report.version, report.diagnostics_json
+        ):
             return
         self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(

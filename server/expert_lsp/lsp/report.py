@@ -18,6 +18,7 @@ from expert_lsp.lsp.capabilities import ClientFlags
 from expert_lsp.lsp.convert import SOURCE
 from expert_lsp.lsp.convert import to_diagnostic as convert_finding
 from expert_lsp.lsp.state import DocumentReport, UnitCache
+from expert_lsp.lsp.wire import to_json
 
 MAX_DOCUMENT_CHARS = 2_000_000
 """Documents larger than this (about 2 MB) get one notice instead of an analysis."""
@@ -64,13 +65,17 @@ def build_report(
     """
     reason = skip_reason(document, binary)
     if reason is not None:
-        report = DocumentReport(document.version, None, [], [notice(reason)], settings_generation)
+        diagnostic = notice(reason)
+        report = DocumentReport(
+            document.version, None, [], [diagnostic], to_json(diagnostic), settings_generation
+        )
         return report, {}
     analysis = analyzer.analyze(path, document.lines, previous)
     lines = document.lines
     findings = analysis.findings
     shown: list[Finding] = []
     diagnostics: list[types.Diagnostic] = []
+    fragments: list[str] = []
     new_cache: UnitCache = {}
     index = 0
     last = len(analysis.units) - 1
@@ -83,13 +88,14 @@ def build_report(
         entry = cache.get(key)
         if entry is None or entry[0] != unit_findings:
             visible = selection.apply(unit_findings)
-            entry = (
-                unit_findings,
-                visible,
-                [convert_finding(f, lines, document.uri, flags) for f in visible],
-            )
+            converted = [convert_finding(f, lines, document.uri, flags) for f in visible]
+            entry = (unit_findings, visible, converted, ",".join(map(to_json, converted)))
         new_cache[key] = entry
-        shown.extend(entry[1])
-        diagnostics.extend(entry[2])
-    report = DocumentReport(document.version, analysis, shown, diagnostics, settings_generation)
+        if entry[1]:
+            shown.extend(entry[1])
+            diagnostics.extend(entry[2])
+            fragments.append(entry[3])
+    report = DocumentReport(
+        document.version, analysis, shown, diagnostics, ",".join(fragments), settings_generation
+    )
     return report, new_cache

@@ -33,7 +33,9 @@ from expert_lsp.lsp.workers import Worker
 from expert_lsp.lsp.workspace_settings import SettingsStore
 from expert_lsp.rules import all_rules, default_enabled_ids
 
-UnitCache = dict[tuple[str, int], tuple[list[Finding], list[Finding], list[types.Diagnostic]]]
+UnitCache = dict[tuple[str, int], tuple[list[Finding], list[Finding], list[types.Diagnostic], str]]
+"""Per ``(unit text, first line)``: its findings, those shown, their diagnostics, and
+those diagnostics as JSON (comma-separated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class DocumentReport:
     """Findings after settings, in document order."""
     diagnostics: list[types.Diagnostic]
     """``diagnostics[i]`` shows ``findings[i]`` (plus, at the end, any notice)."""
+    diagnostics_json: str
+    """``diagnostics`` serialised, comma-separated (the body of the JSON array)."""
     settings_generation: int
 
 
@@ -68,7 +72,6 @@ class DocumentState:
     """Diagnostics of other sources (e.g. the expert engine), published with ours."""
     extra_revision: int = 0
     unit_cache: UnitCache = field(default_factory=dict)
-    """Per ``(unit text, first line)``: its findings, those shown, and their diagnostics."""
 
     @property
     def current_report(self) -> DocumentReport | None:

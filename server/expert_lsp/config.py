@@ -1,4 +1,4 @@
-"""Settings: defaults < pyproject ``[tool.expert-lsp]`` < initializationOptions < didChangeConfiguration.
+"""Settings: defaults < pyproject < initializationOptions < didChangeConfiguration.
 
 One typed, frozen settings tree. Raw options from any source (kebab-case in pyproject,
 camelCase from editors, snake_case in Python) are normalised and validated once; invalid

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from expert_lsp.analysis.context import FunctionNode, NodeContext
 from expert_lsp.analysis.module_facts import dotted_name as dotted_name
@@ -60,6 +61,7 @@ _QUERYSET_METHODS = frozenset(
 _SQLA_RESULTS = frozenset({"all", "scalars", "unique", "yield_per", "partitions", "fetchall"})
 
 
+@lru_cache(maxsize=256)
 def in_test_file(path: str) -> bool:
     """Whether ``path`` is a test module (tests call tasks inline and hold fake secrets)."""
     parts = path.replace("\\", "/").split("/")
@@ -72,6 +74,7 @@ def in_test_file(path: str) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
 def in_tests_or_migrations(path: str) -> bool:
     """Tests and schema/data migrations: one-off code where per-row queries are the norm
     (measured on wagtail, django-oscar and prefect: 85% of query-in-loop hits were there)."""
@@ -237,21 +240,28 @@ def has_eager_load(node: ast.AST) -> bool:
     return False
 
 
-def assignments_to(function: ast.AST, name: str) -> list[ast.expr]:
-    """Values assigned to ``name`` anywhere in ``function`` (``x = v``, ``x: T = v``)."""
-    values: list[ast.expr] = []
+@lru_cache(maxsize=32)
+def _assignments(function: ast.AST) -> dict[str, list[ast.expr]]:
+    """Every name's assigned values in ``function``, collected in one walk and cached: rules
+    ask about many names of the same function (one walk per question was quadratic)."""
+    values: dict[str, list[ast.expr]] = {}
     for node in ast.walk(function):
         if isinstance(node, ast.Assign):
-            if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                values.append(node.value)
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, []).append(node.value)
         elif (
             isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr)
             and isinstance(node.target, ast.Name)
-            and node.target.id == name
             and node.value is not None
         ):
-            values.append(node.value)
+            values.setdefault(node.target.id, []).append(node.value)
     return values
+
+
+def assignments_to(function: ast.AST, name: str) -> list[ast.expr]:
+    """Values assigned to ``name`` anywhere in ``function`` (``x = v``, ``x: T = v``)."""
+    return list(_assignments(function).get(name, ()))
 
 
 def source_of(node: ast.expr, context: NodeContext) -> list[ast.expr]:

@@ -16,6 +16,11 @@ _CHUNKABLE = frozenset({"pandas.read_csv", "pandas.read_json", "pandas.read_sql"
 def _reader(call: ast.expr, context: NodeContext) -> str | None:
     if not isinstance(call, ast.Call):
         return None
+    short = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if isinstance(call.func, ast.Name):
+        short = call.func.id
+    if not short.startswith("read_"):
+        return None
     qualified = context.qualified_name(call.func) or ""
     return qualified if qualified.startswith("pandas.read_") else None
 

@@ -121,8 +121,8 @@ class QueryInLoop(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        loop = fw.enclosing_loop(node, context)
-        if loop is None or isinstance(loop, ast.While) or not _is_query(node):
+        loop = fw.enclosing_loop(node, context) if _is_query(node) else None
+        if loop is None or isinstance(loop, ast.While):
             return  # a `while` loop polls or retries: there is nothing to batch
         if fw.is_batch_loop(loop):
             return

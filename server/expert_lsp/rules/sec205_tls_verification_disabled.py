@@ -14,6 +14,7 @@ from expert_lsp.rules._blocking import HTTP_VERBS
 _HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib3")
 _HTTP_METHODS = HTTP_VERBS | {"send", "stream", "Client", "AsyncClient", "Session", "urlopen"}
 _UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl.CERT_NONE"})
+_SHORT_NAMES = frozenset(name.rpartition(".")[2] for name in _UNVERIFIED)
 
 
 def _is_http_call(call: ast.Call, context: NodeContext) -> bool:
@@ -77,6 +78,9 @@ class TlsVerificationDisabled(Rule):
                     yield self.finding(value, context, self.message.format(what=f"{name}=False"))
             return
         assert isinstance(node, ast.Attribute | ast.Name)
+        short = node.attr if isinstance(node, ast.Attribute) else node.id
+        if short not in _SHORT_NAMES and not isinstance(node, ast.Name):
+            return  # cheap test first: this runs on every name and attribute
         if isinstance(node.ctx, ast.Store) or isinstance(context.parent(), ast.Compare):
             return
         if isinstance(context.parent(), ast.Attribute):

@@ -32,8 +32,10 @@ _NOT_SECRET_VALUE = re.compile(
 )
 
 
-def _looks_secret(name: str, value: ast.expr) -> bool:
-    if not SECRET_NAME.search(name) or not isinstance(value, ast.Constant):
+def _looks_secret(name: str, value: ast.expr, path: str) -> bool:
+    if not isinstance(value, ast.Constant) or not SECRET_NAME.search(name):
+        return False
+    if fw.in_test_file(path):
         return False
     text = value.value
     if not isinstance(text, str) or len(text) < 4 or " " in text.strip():
@@ -94,10 +96,8 @@ class HardcodedSecret(Rule):
     )
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
-        if fw.in_test_file(context.path):
-            return
         if isinstance(node, ast.keyword):
-            if node.arg is not None and _looks_secret(node.arg, node.value):
+            if node.arg is not None and _looks_secret(node.arg, node.value, context.path):
                 yield self.finding(node, context, self.message.format(name=node.arg))
             return
         assert isinstance(node, ast.Assign | ast.AnnAssign)
@@ -108,5 +108,5 @@ class HardcodedSecret(Rule):
             name = target.id if isinstance(target, ast.Name) else None
             if isinstance(target, ast.Attribute):
                 name = target.attr
-            if name is not None and _looks_secret(name, node.value):
+            if name is not None and _looks_secret(name, node.value, context.path):
                 yield self.finding(node, context, self.message.format(name=name))

@@ -110,13 +110,10 @@ class HeavyResourcePerRequest(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        handler = fw.request_handler(context)
+        loader = heavy_loader(node, context)
+        handler = None if loader is None else fw.request_handler(context)
         if handler is None or isinstance(handler, ast.Lambda):
             return
         if any(isinstance(statement, ast.Global) for statement in ast.walk(handler)):
             return  # `global model; if model is None: model = load()` loads once, lazily
-        loader = heavy_loader(node, context)
-        if loader is not None:
-            yield self.finding(
-                node, context, self.message.format(loader=loader, handler=handler.name)
-            )
+        yield self.finding(node, context, self.message.format(loader=loader, handler=handler.name))

@@ -8,6 +8,9 @@
 #   BENCH_DIR    folder with lspbench.py and gen_corpus.py (default: ../shared/bench next to
 #                the repository)
 #   RUNS         measured sessions per server and file (default 5)
+#   HOVERS       hover positions per session (default 50, lspbench's default)
+#   TIMEOUT      seconds to wait for a response or the first diagnostics (default 120: on a
+#                loaded machine a server that imports much can take over 30 s to initialize)
 #   PYTHON       interpreter for the venv (default python3.11)
 #
 # Writes SCRATCH_DIR/results.json and SCRATCH_DIR/results.md (the Markdown tables) and prints
@@ -19,6 +22,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bench="${BENCH_DIR:-$repo/../shared/bench}"
 scratch="${1:-$(mktemp -d -t expert-lspbench.XXXXXX)}"
 runs="${RUNS:-5}"
+hovers="${HOVERS:-50}"
+timeout="${TIMEOUT:-120}"
 python="${PYTHON:-python3.11}"
 
 mkdir -p "$scratch"
@@ -51,6 +56,7 @@ corpus="$scratch/corpus"
     echo "# lspbench $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "command: RUNS=$runs HOVERS=$hovers TIMEOUT=$timeout tests/perf/run_lspbench.sh"
     echo "versions: $("$venv/bin/pip" freeze | grep -iE '^(expert-lsp|ruff|jedi-language-server|python-lsp-server|jedi)==' | tr '\n' ' ')"
     echo
 } >"$scratch/results.md"
@@ -64,6 +70,8 @@ PATH="$venv/bin:$PATH" "$python" "$bench/lspbench.py" \
     --file "$corpus/backend_3000.py" \
     --file "$corpus/backend_15000.py" \
     --runs "$runs" \
+    --hovers "$hovers" \
+    --timeout "$timeout" \
     --json "$scratch/results.json" >>"$scratch/results.md"
 
 cat "$scratch/results.md"

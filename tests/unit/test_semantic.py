@@ -129,3 +129,16 @@ def test_hover_clamps_out_of_range_positions(workspace: tuple[SemanticIndex, str
 def test_warm_infers_the_imports(workspace: tuple[SemanticIndex, str]) -> None:
     index, app = workspace
     assert index.warm(app, 1, APP) == 3
+
+
+def test_hover_follows_edits(workspace: tuple[SemanticIndex, str]) -> None:
+    index, app = workspace
+    first = index.hover(app, 1, APP, 5, 5)
+    elsewhere = APP.replace("    local()\n", "    local( )\n")  # same line count
+    assert index.hover(app, 2, elsewhere, 5, 5) == first
+    on_the_line = elsewhere.replace('grab("u")', 'afetch("u")')
+    changed = index.hover(app, 3, on_the_line, 5, 5)
+    assert changed is not None and changed.name == "afetch"
+    more_lines = on_the_line.replace("import pkg.helpers as h\n", "import pkg.helpers as h\n\n")
+    shifted = index.hover(app, 4, more_lines, 6, 5)
+    assert shifted is not None and shifted.name == "afetch"

@@ -96,6 +96,9 @@ class SemanticIndex:
         self._trees: OrderedDict[tuple[str, int], ast.Module | None] = OrderedDict()
         self._answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._sources: dict[str, tuple[float, tuple[str, ...]]] = {}
+        self._lines: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+        self._newest: dict[str, tuple[int, Any]] = {}
+        """Per path: the version and Script created last."""
 
     def script(self, path: str, version: int, text: str) -> Any:
         """The ``jedi.Script`` of this document version (created once)."""
@@ -104,11 +107,37 @@ class SemanticIndex:
         if found is None:
             found = jedi.Script(text, path=path, project=self.project)
             self._scripts[key] = found
+            self._newest[path] = (version, found)
             while len(self._scripts) > _SCRIPTS_KEPT:
                 self._scripts.popitem(last=False)
         else:
             self._scripts.move_to_end(key)
         return found
+
+    def lines(self, path: str, version: int, text: str) -> tuple[str, ...]:
+        """The lines of a document version (split once)."""
+        key = (path, version)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = split_lines(text)
+            while len(self._lines) > _SCRIPTS_KEPT:
+                self._lines.popitem(last=False)
+        return found
+
+    def _hover_script(self, path: str, version: int, text: str, line: int) -> Any:
+        """The Script to answer a hover at ``line`` of this version.
+
+        jedi keeps its inference caches in the Script, so a new Script after each keystroke
+        would infer the whole file's imports again (hundreds of ms). The newest Script of
+        the file answers instead when the edit since then kept the line count and did not
+        touch the hovered line; other hovers get a Script of their own version.
+        """
+        newest = self._newest.get(path)
+        if newest is not None and newest[0] != version and (path, newest[0]) in self._lines:
+            old, new = self._lines[(path, newest[0])], self.lines(path, version, text)
+            if len(old) == len(new) and 0 <= line < len(new) and old[line] == new[line]:
+                return newest[1]
+        return self.script(path, version, text)
 
     def _memo(self, key: tuple[object, ...], compute: Any) -> Any:
         if key in self._answers:
@@ -130,8 +159,8 @@ class SemanticIndex:
     def _hover(
         self, path: str, version: int, text: str, line: int, column: int
     ) -> HoverInfo | None:
-        jedi_line, jedi_column = _clamp(split_lines(text), line, column)
-        script = self.script(path, version, text)
+        jedi_line, jedi_column = _clamp(self.lines(path, version, text), line, column)
+        script = self._hover_script(path, version, text, jedi_line - 1)
         names = script.help(jedi_line, jedi_column)
         if not names:
             return None
@@ -163,7 +192,7 @@ class SemanticIndex:
     def _definition(
         self, path: str, version: int, text: str, line: int, column: int
     ) -> Definition | None:
-        lines = split_lines(text)
+        lines = self.lines(path, version, text)
         jedi_line, jedi_column = _clamp(lines, line, column)
         script = self.script(path, version, text)
         found = script.goto(jedi_line, jedi_column, follow_imports=True)
@@ -203,7 +232,7 @@ class SemanticIndex:
         self, path: str, version: int, text: str, line: int, column: int
     ) -> Definition | None:
         tree = self._tree(path, version, text)
-        lines = split_lines(text)
+        lines = self.lines(path, version, text)
         if tree is None or not 0 <= line < len(lines):
             return None
         byte_column = len(lines[line][:column].encode("utf-8"))

@@ -9,6 +9,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
+from expert_lsp.rules import _orm as orm
 
 _FETCHERS = frozenset({"get", "first", "last", "create", "latest", "earliest", "save"})
 
@@ -26,7 +27,7 @@ def _is_instance_source(value: ast.expr, context: NodeContext) -> bool:
     method = fw.method_name(value)
     if method == "save":
         return name.endswith("serializer.save") or name.endswith("form.save")
-    return method in _FETCHERS and fw.is_manager_chain(value)
+    return method in _FETCHERS and orm.is_manager_chain(value)
 
 
 def _is_model_instance(node: ast.expr, context: NodeContext) -> bool:
@@ -36,7 +37,7 @@ def _is_model_instance(node: ast.expr, context: NodeContext) -> bool:
     if not isinstance(node, ast.Name) or function is None:
         return False
     for loop in ast.walk(function):  # `for order in Order.objects.filter(...)`
-        if not isinstance(loop, ast.For) or not fw.is_queryset_expr(loop.iter):
+        if not isinstance(loop, ast.For) or not orm.is_queryset_expr(loop.iter):
             continue
         if node.id in fw.bound_names(loop.target):
             return True

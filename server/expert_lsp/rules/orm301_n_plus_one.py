@@ -9,6 +9,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
+from expert_lsp.rules import _orm as orm
 
 _MANAGER_CALLS = frozenset({"all", "filter", "exclude", "order_by", "values", "values_list"})
 _MANAGER_NOARG = frozenset({"count", "exists", "first", "last"})
@@ -109,9 +110,9 @@ class NPlusOne(Rule):
             assert isinstance(iterable.func, ast.Attribute)
             iterable = iterable.func.value
         sources = fw.source_of(iterable, context)
-        if not any(fw.is_queryset_expr(s) or fw.is_sqlalchemy_rows(s) for s in sources):
+        if not any(orm.is_queryset_expr(s) or orm.is_sqlalchemy_rows(s) for s in sources):
             return
-        if any(fw.has_eager_load(source) for source in sources):
+        if any(orm.has_eager_load(source) for source in sources):
             return
         nodes = list(fw.walk_body(node.body))
         callees = {id(child.func) for child in nodes if isinstance(child, ast.Call)}
@@ -121,7 +122,7 @@ class NPlusOne(Rule):
             elif id(child) in callees:  # `row.data.get(...)` is a method call, not a field
                 continue
             else:
-                access = fw.relation_access(child, target.id)
+                access = orm.relation_access(child, target.id)
             if access is not None:
                 text = ast.unparse(access)
                 query = ast.unparse(iterable)

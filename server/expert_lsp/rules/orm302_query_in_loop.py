@@ -10,6 +10,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
+from expert_lsp.rules import _orm as orm
 
 _DJANGO_FETCH = frozenset(
     {"get", "first", "last", "exists", "count", "get_or_create", "latest", "earliest"}
@@ -28,7 +29,7 @@ def _is_query(call: ast.Call) -> bool:
     assert isinstance(call.func, ast.Attribute)
     receiver = fw.dotted_name(call.func.value) or ""
     last = receiver.rpartition(".")[2]
-    if method in _DJANGO_FETCH and fw.is_manager_chain(call):
+    if method in _DJANGO_FETCH and orm.is_manager_chain(call):
         return True
     if method in _SQLA_FETCH and "query" in map(fw.method_name, fw.call_chain(call)):
         return True

@@ -13,6 +13,7 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
+from expert_lsp.rules import _orm as orm
 from expert_lsp.rules._rewrites import expression_at
 
 _COUNT = FixOffer("Use `.count()`", safe=True)
@@ -114,7 +115,7 @@ class QuerysetLenOrTruthiness(Rule):
 
     @staticmethod
     def _is_queryset(node: ast.expr, context: NodeContext) -> bool:
-        if fw.is_queryset_expr(node) and not isinstance(node, ast.Attribute):
+        if orm.is_queryset_expr(node) and not isinstance(node, ast.Attribute):
             return True
         function = context.enclosing_function()
         if not isinstance(node, ast.Name) or function is None:
@@ -122,8 +123,8 @@ class QuerysetLenOrTruthiness(Rule):
         sources = fw.source_of(node, context)
         return (
             bool(sources)
-            and all(fw.is_queryset_expr(source) for source in sources)
-            and not fw.evaluated_or_reused(function, node.id)
+            and all(orm.is_queryset_expr(source) for source in sources)
+            and not orm.evaluated_or_reused(function, node.id)
         )
 
     def fix(self, request: FixRequest) -> FixResult | None:

@@ -9,6 +9,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
+from expert_lsp.rules import _orm as orm
 from expert_lsp.rules._dataflow import flow_at
 
 _DJANGO_EXECUTE = frozenset(
@@ -105,7 +106,7 @@ class SyncOrmInAsync(Rule):
         if not context.in_async_function():
             return
         if isinstance(node, ast.For):
-            if fw.is_queryset_expr(node.iter):
+            if orm.is_queryset_expr(node.iter):
                 yield self._report(node.iter, context)
             return
         assert isinstance(node, ast.Call)
@@ -113,7 +114,7 @@ class SyncOrmInAsync(Rule):
         if method is None or isinstance(context.parent(), ast.Await):
             return
         assert isinstance(node.func, ast.Attribute)
-        django = method in _DJANGO_EXECUTE and fw.is_manager_chain(node)
+        django = method in _DJANGO_EXECUTE and orm.is_manager_chain(node)
         if django or (method in _SESSION_METHODS and _is_sync_session(node.func.value, context)):
             yield self._report(node, context)
 

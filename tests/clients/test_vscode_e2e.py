@@ -157,6 +157,7 @@ def test_vscode_extension_in_code_server(
     assert results["ok"], f"{results.get('error')} (screenshots in {ARTIFACTS})"
     assert "ASY101" in results["problem"]
     assert "time.sleep" in results["problem"]
+    assert "rules only" in results["status_bar"], "no API key in the test: rules only"
     assert "greet(name: str" in results["hover"]
     assert "asyncio.sleep" in results["quick_fixes"]
     assert "    await asyncio.sleep(1)" in results["text_after_fix"]

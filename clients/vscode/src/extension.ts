@@ -185,13 +185,13 @@ class ExpertLspExtension {
     this.client = client;
     client.onDidChangeState((event) => {
       if (event.newState === State.Running) {
-        this.show({ kind: "running", expert: expertSummary(this.settings()) });
+        this.show({ kind: "running", expert: expertSummary(this.settings(), process.env) });
       }
     });
     try {
       await client.start();
       client.onNotification("expert-lsp/status", (note: StatusNotification) => {
-        this.show(applyNotification(expertSummary(this.settings()), note));
+        this.show(applyNotification(expertSummary(this.settings(), process.env), note));
       });
     } catch (error) {
       this.show({ kind: "error", message: String(error) });
@@ -231,7 +231,7 @@ class ExpertLspExtension {
       await client.sendNotification("workspace/didChangeConfiguration", {
         settings: { [SECTION]: this.settings() },
       });
-      this.show({ kind: "running", expert: expertSummary(this.settings()) });
+      this.show({ kind: "running", expert: expertSummary(this.settings(), process.env) });
     }
   }
 

@@ -33,18 +33,35 @@ export interface ExpertSummary {
   enabled: boolean;
   persona: string;
   model: string;
+  /** Why the engine is off, when it is. */
+  off?: string;
 }
 
-/** The expert engine as configured: on unless the provider is `none` or the trigger is `off`. */
-export function expertSummary(settings: JsonObject): ExpertSummary {
+/**
+ * The expert engine as configured: off when the provider is `none`, the trigger `off`, or no
+ * API key is in `env` (the server inherits this environment) and no local endpoint is set.
+ */
+export function expertSummary(
+  settings: JsonObject,
+  env: Record<string, string | undefined> = {},
+): ExpertSummary {
   const expert = isObject(settings.expert) ? settings.expert : {};
   const text = (key: string, fallback: string): string =>
     typeof expert[key] === "string" ? (expert[key] as string) : fallback;
   const provider = text("provider", "anthropic");
-  const trigger = text("trigger", "on-save");
-  return {
-    enabled: provider !== "none" && trigger !== "off",
+  const summary = {
+    enabled: true,
     persona: text("persona", "python-backend-expert"),
     model: text("model", ""),
   };
+  const keyEnv = text("apiKeyEnv", "ANTHROPIC_API_KEY");
+  let off: string | undefined;
+  if (provider === "none") {
+    off = "provider is none";
+  } else if (text("trigger", "on-save") === "off") {
+    off = "trigger is off";
+  } else if (!env[keyEnv] && !text("baseUrl", "")) {
+    off = `no API key in $${keyEnv}`;
+  }
+  return off ? { ...summary, enabled: false, off } : summary;
 }

@@ -58,9 +58,10 @@ export function statusView(state: ServerState): StatusView {
       };
     case "running": {
       if (!state.expert.enabled) {
+        const why = state.expert.off ? ` (${state.expert.off})` : "";
         return {
           text: "$(check) expert-lsp: rules only",
-          tooltip: "Rules engine on; the expert engine is off (set expert-lsp.expert.provider).",
+          tooltip: `Rules engine on; the expert engine is off${why}. See expert-lsp.expert.*.`,
           command: "expertLsp.showOutput",
           warning: false,
         };

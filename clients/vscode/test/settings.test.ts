@@ -39,13 +39,18 @@ test("every contributed setting is either a server setting or a client key", () 
   assert.ok(names.includes("expert-lsp.expert.persona"));
 });
 
-test("the expert engine is off with provider none or trigger off", () => {
-  assert.deepEqual(expertSummary({}), {
+test("the expert engine is off without provider, trigger, or key", () => {
+  const key = { ANTHROPIC_API_KEY: "k" };
+  assert.deepEqual(expertSummary({}, key), {
     enabled: true,
     persona: "python-backend-expert",
     model: "",
   });
-  assert.equal(expertSummary({ expert: { provider: "none" } }).enabled, false);
-  assert.equal(expertSummary({ expert: { trigger: "off" } }).enabled, false);
-  assert.equal(expertSummary({ expert: { model: 3 } }).model, "");
+  assert.equal(expertSummary({ expert: { provider: "none" } }, key).off, "provider is none");
+  assert.equal(expertSummary({ expert: { trigger: "off" } }, key).off, "trigger is off");
+  assert.equal(expertSummary({}, {}).off, "no API key in $ANTHROPIC_API_KEY");
+  const local = { expert: { provider: "openai", baseUrl: "http://127.0.0.1:11434/v1" } };
+  assert.equal(expertSummary(local, {}).enabled, true, "a local endpoint needs no key");
+  assert.equal(expertSummary({ expert: { apiKeyEnv: "MY_KEY" } }, { MY_KEY: "x" }).enabled, true);
+  assert.equal(expertSummary({ expert: { model: 3 } }, key).model, "");
 });

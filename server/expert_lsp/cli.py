@@ -36,7 +36,7 @@ from expert_lsp.config import (
     read_pyproject,
 )
 from expert_lsp.docsgen import render_rule_page
-from expert_lsp.expert.personas import PersonaError, list_personas
+from expert_lsp.expert.personas import list_personas
 from expert_lsp.rules import rule_by_id, rule_classes
 
 Handler = Callable[[argparse.Namespace], int]
@@ -177,7 +177,7 @@ def _check_expert(paths: Sequence[str]) -> int:
             continue
     try:
         report = asyncio.run(review_files(sources, settings, root))
-    except (ExpertDisabled, PersonaError, SettingsError) as error:
+    except (ExpertDisabled, ValueError) as error:  # persona, settings or redact pattern
         _error(f"expert review not run: {error}")
         return -1
     for path, issue in report.findings:

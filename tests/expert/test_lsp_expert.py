@@ -82,10 +82,10 @@ async def test_review_on_save_anchors_and_follows_edits(
     path = workspace / "app" / "service.py"
     uri = path.as_uri()
     await open_document(client, path, SERVICE)
-    for version in range(2, 12):  # typing: no request at all
-        await wait_publish(
-            client, uri, version, lambda v=version: change(client, uri, v, [((0, 0, 0, 0), "")])
-        )
+    row = SERVICE.splitlines().index("    result = {}")
+    for version in range(2, 12):  # typing inside load_config: no request at all
+        send = lambda v=version: change(client, uri, v, [((row, 15, row, 15), " ")])  # noqa: E731
+        await wait_publish(client, uri, version, send)
     assert fake.requests == []
 
     fake.script(anthropic_tool_reply({"findings": [FINDING]}, match="`load_config`"))
@@ -93,6 +93,8 @@ async def test_review_on_save_anchors_and_follows_edits(
     line = SERVICE.splitlines().index("    for line in open(path).read().splitlines():")
     assert diagnostic.range.start.line == line
     assert diagnostic.message.startswith("File handle leaks")
+    # Only the edited target was sent: the others are unchanged since the file was opened.
+    assert len(fake.requests) == 1
 
     # Two new lines above: the finding moves with its quote.
     send = lambda: change(client, uri, 12, [((0, 0, 0, 0), "# a\n# b\n")])  # noqa: E731

@@ -63,6 +63,20 @@ async def test_save_reviews_only_changed_targets(
     await scheduler.aclose()
 
 
+async def test_targets_present_at_open_are_not_reviewed_on_save(
+    fake: FakeModelServer, workspace: Path, make_engine: Engine
+) -> None:
+    scheduler, sink = _scheduler(make_engine(debounce_ms=0))
+    path = workspace / "app" / "service.py"
+    scheduler.opened(URI, analyse(path))
+    changed = SERVICE.replace("self.items.append(item)", "self.items.insert(0, item)")
+    scheduler.saved(URI, analyse(path, changed))
+    await sink.wait(1)
+    [sent] = fake.requests
+    assert "Store.add" in sent.body["messages"][0]["content"]
+    await scheduler.aclose()
+
+
 async def test_saves_are_debounced(
     fake: FakeModelServer, workspace: Path, make_engine: Engine
 ) -> None:

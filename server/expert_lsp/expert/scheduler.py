@@ -1,6 +1,8 @@
 """When the model is asked: never on keystrokes; on save (debounced), on demand, or never.
 
-On save, only targets whose hash changed since their last successful review are sent. A
+On save, only targets whose hash changed since the document was opened or since their last
+successful review are sent (code that was there when the file was opened is reviewed on
+request, not on the first save of a large file). A
 newer request for the same target cancels the older one in flight (cancelling its task
 aborts the HTTP call). Failures in background reviews become one status message per change
 of state, not one per request: a rejected key disables the engine until the settings
@@ -88,6 +90,11 @@ class ExpertScheduler:
         self._debounce.pop(uri, None)
         for target in self.changed_targets(uri, analysis):
             self.submit(uri, analysis, target, "review")
+
+    def opened(self, uri: str, analysis: DocumentAnalysis) -> None:
+        """A document was opened: its current targets are the baseline for "changed"."""
+        for target in all_targets(analysis):
+            self._reviewed.setdefault((uri, target.name), target.digest)
 
     def changed_targets(self, uri: str, analysis: DocumentAnalysis) -> list[Target]:
         """Targets whose code changed since their last review."""

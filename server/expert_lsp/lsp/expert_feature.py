@@ -26,10 +26,19 @@ def register(server: LanguageServer, state: ServerState) -> None:
 
         session.spawn(review())
 
+    def opened(document: DocumentState) -> None:
+        async def baseline() -> None:
+            scheduler = session.scheduler_for(document)
+            if scheduler is not None:
+                scheduler.opened(document.uri, await session.analysis_of(document))
+
+        session.spawn(baseline())
+
     def changed(document: DocumentState) -> None:
         if session.anchored.get(document.uri):
             session.publish(document)
 
+    state.on_open.append(opened)
     state.on_save.append(saved)
     state.on_change.append(changed)
     state.on_close.append(lambda document: session.closed(document.uri))

@@ -91,6 +91,9 @@ class SyncOrmInAsync(Rule):
         Invalid("async def f(pk):\n    return Order.objects.get(pk=pk)\n", line=2),
         Invalid("async def f():\n    for o in Order.objects.filter(paid=True):\n        pass\n", 2),
         Invalid(
+            "async def f():\n    qs = Order.objects.all()\n    for o in qs:\n        pass\n", 3
+        ),
+        Invalid(
             "from sqlalchemy.orm import Session\n\nasync def f(engine):\n"
             "    with Session(engine) as session:\n        session.execute(q)\n",
             line=5,
@@ -106,7 +109,8 @@ class SyncOrmInAsync(Rule):
         if not context.in_async_function():
             return
         if isinstance(node, ast.For):
-            if orm.is_queryset_expr(node.iter):
+            sources = fw.source_of(node.iter, context)
+            if sources and all(orm.is_queryset_expr(source) for source in sources):
                 yield self._report(node.iter, context)
             return
         assert isinstance(node, ast.Call)

@@ -53,6 +53,7 @@ class HardcodedSecret(Rule):
     not recalled. Only non-empty literals bound to a name (or keyword) that *ends* with a
     secret word are reported; placeholders (`"changeme"`, `"<your-key>"`), plain words and
     identifiers (`"ollama"`), environment variable names and test files are skipped.
+    (`DEBUG = True` in a Django settings module is reported by WEB405.)
 
     **Bad**
 

@@ -9,6 +9,7 @@ is kept once for the server to show.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ class SettingsStore:
         self._init_options: dict[str, Any] = {}
         self._client: dict[str, Any] = {}
         self._by_root: dict[Path, Settings] = {}
+        self._lock = threading.Lock()
         self.problems: list[str] = []
         """Messages about invalid settings not yet shown to the user."""
 
@@ -72,16 +74,19 @@ class SettingsStore:
         self._changed()
 
     def for_path(self, path: str) -> Settings:
-        """The settings of the file at ``path``."""
+        """The settings of the file at ``path`` (callable from the analysis worker)."""
         root = find_project_root(Path(path))
         found = self._by_root.get(root)
         if found is None:
+            generation = self.generation
             try:
                 found = build_settings(read_pyproject(root), self._init_options, self._client)
             except SettingsError as error:
                 self.problems.append(f"{error}; using the default settings")
                 found = build_settings()
-            self._by_root[root] = found
+            with self._lock:  # a layer that changed meanwhile must not be overwritten
+                if generation == self.generation:
+                    self._by_root[root] = found
         return found
 
     def _layer(self, raw: object) -> dict[str, Any]:
@@ -92,5 +97,6 @@ class SettingsStore:
             return {}
 
     def _changed(self) -> None:
-        self._by_root.clear()
-        self.generation += 1
+        with self._lock:
+            self._by_root = {}
+            self.generation += 1

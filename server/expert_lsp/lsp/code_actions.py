@@ -167,7 +167,10 @@ def register(server: LanguageServer, state: ServerState) -> None:
         if _wanted(only, FIX_ALL_KIND) and any(has_safe_fix(f) for f in report.findings):
             result.append(await actions.fix_all(document))
         for provider in state.code_action_providers:
-            result.extend(await provider(document, params))
+            try:
+                result.extend(await provider(document, params))
+            except Exception as error:  # the rule actions are still offered
+                state.log_error("a code action provider", error)
         return result
 
     @server.feature(types.CODE_ACTION_RESOLVE)

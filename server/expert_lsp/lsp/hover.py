@@ -106,7 +106,11 @@ def register(server: LanguageServer, state: ServerState) -> None:
         if info is not None:
             sections.insert(0, jedi_markdown(info))
         for provider in state.hover_providers:
-            extra = await provider(document, line, column)
+            try:
+                extra = await provider(document, line, column)
+            except Exception as error:  # one failing contributor must not hide the others
+                state.log_error("a hover provider", error)
+                continue
             if extra:
                 sections.append(extra)
         if not sections:

@@ -96,7 +96,7 @@ def test_the_with_block_fix_keeps_comments_and_is_unsafe() -> None:
         "from sqlalchemy.orm import Session\n\n"
         "def f(engine):\n"
         "    # one unit of work\n"
-        "    s = Session(engine)\n"
+        "    s = Session(engine)  # short-lived\n"
         "    s.add(User())  # new user\n"
         "    s.commit()\n"
     )
@@ -108,7 +108,7 @@ def test_the_with_block_fix_keeps_comments_and_is_unsafe() -> None:
         "from sqlalchemy.orm import Session\n\n"
         "def f(engine):\n"
         "    # one unit of work\n"
-        "    with Session(engine) as s:\n"
+        "    with Session(engine) as s:  # short-lived\n"
         "        s.add(User())  # new user\n"
         "        s.commit()\n"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_support import found, only
+from rule_support import fixed, found, only
 
 SHELL = "import os\nimport shlex\nimport subprocess\n\ndef run(user_input):\n{body}"
 
@@ -85,3 +85,14 @@ def test_cors_needs_both_wildcard_and_credentials() -> None:
     assert found(base.format(origins="['*']", cred="True"), "SEC209") == [("SEC209", 1)]
     assert found(base.format(origins="['*']", cred="False"), "SEC209") == []
     assert found(base.format(origins="['https://a.example']", cred="True"), "SEC209") == []
+
+
+def test_the_shlex_fix_keeps_a_one_argument_per_line_layout() -> None:
+    code = (
+        "import subprocess\n\ndef f(p):\n"
+        "    subprocess.run(\n        f'ls {p}',\n        shell=True,\n    )\n"
+    )
+    assert fixed(code, "SEC203") == (
+        "import subprocess\nimport shlex\n\ndef f(p):\n"
+        "    subprocess.run(\n        shlex.split(f'ls {p}'),\n    )\n"
+    )

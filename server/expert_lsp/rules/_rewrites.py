@@ -40,15 +40,19 @@ def with_block_from(tree: UnitTree, call: cst.Call) -> str | None:
     if rest and m.matches(rest[-1], m.SimpleStatementLine([close])):
         rest.pop()
     item = cst.WithItem(call, asname=cst.AsName(name))
-    body = cst.IndentedBlock(rest or [cst.SimpleStatementLine([cst.Pass()])])
+    body = cst.IndentedBlock(
+        rest or [cst.SimpleStatementLine([cst.Pass()])],
+        header=line.trailing_whitespace,  # keeps a comment that ended the assignment line
+    )
     with_block = cst.With([item], body, leading_lines=line.leading_lines)
     return tree.replace(block, block.with_changes(body=[*block.body[:index], with_block]))
 
 
 def drop_keyword(call: cst.Call, name: str) -> cst.Call:
-    """``call`` without keyword argument ``name``; the new last argument loses its comma."""
+    """``call`` without keyword argument ``name``; when that was the last argument, the new
+    last one takes over its comma (and so the layout before the closing parenthesis)."""
     args = [arg for arg in call.args if arg.keyword is None or arg.keyword.value != name]
-    last = call.args[-1].keyword if call.args else None
-    if args and last is not None and last.value == name:
-        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    last = call.args[-1] if call.args else None
+    if args and last is not None and last.keyword is not None and last.keyword.value == name:
+        args[-1] = args[-1].with_changes(comma=last.comma)
     return call.with_changes(args=args)

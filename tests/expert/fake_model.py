@@ -71,6 +71,7 @@ class FakeModelServer:
         self.disconnected = threading.Event()
         self.received = threading.Event()
         self._lock = threading.Lock()
+        self._prefixes: set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -138,7 +139,12 @@ class FakeModelServer:
             return json.dumps(self._openai(request, body)).encode()
         if body is None or "_anthropic_tool" in body:
             answer = {"findings": []} if body is None else body["_anthropic_tool"]
-            usage = (body or {}).get("_usage") or (_estimate(request), len(json.dumps(answer)) // 4)
+            scripted = (body or {}).get("_usage")
+            usage = (
+                self._usage(request, answer)
+                if scripted is None
+                else {"input_tokens": scripted[0], "output_tokens": scripted[1]}
+            )
             body = {
                 "id": f"msg_{len(self.requests)}",
                 "type": "message",
@@ -149,9 +155,29 @@ class FakeModelServer:
                 ],
                 "stop_reason": "tool_use",
                 "stop_sequence": None,
-                "usage": {"input_tokens": usage[0], "output_tokens": usage[1]},
+                "usage": usage,
             }
         return json.dumps(body).encode()
+
+    def _usage(self, request: dict[str, Any], answer: dict[str, Any]) -> dict[str, int]:
+        """Token counts (4 characters a token) with prompt caching as the API does it: the
+        tools + system prefix marked ``cache_control`` is written once, then read."""
+        total = _estimate(request)
+        output = len(json.dumps(answer)) // 4
+        system = request.get("system")
+        marked = isinstance(system, list) and any("cache_control" in b for b in system)
+        if not marked:
+            return {"input_tokens": total, "output_tokens": output}
+        prefix = json.dumps([request.get("tools"), system])
+        prefix_tokens = len(prefix) // 4
+        seen = prefix in self._prefixes
+        self._prefixes.add(prefix)
+        return {
+            "input_tokens": max(0, total - prefix_tokens),
+            "output_tokens": output,
+            "cache_read_input_tokens": prefix_tokens if seen else 0,
+            "cache_creation_input_tokens": 0 if seen else prefix_tokens,
+        }
 
     def _openai(self, request: dict[str, Any], body: Any) -> Any:
         if body is not None and "_openai_tool" not in body:

@@ -171,6 +171,12 @@ class ExpertScheduler:
         elif previous is not None:
             self._on_status("expert engine available again", "info")
 
+    async def drain(self) -> None:
+        """Wait until no debounce or request is pending (batch runs and benchmarks)."""
+        while self._debounce or self._in_flight:
+            pending = [*self._debounce.values(), *self._in_flight.values()]
+            await asyncio.gather(*pending, return_exceptions=True)
+
     def forget(self, uri: str) -> None:
         """A document was closed: cancel its work and forget its review hashes."""
         pending = self._debounce.pop(uri, None)

@@ -6,10 +6,13 @@ line goes on its own line, with the same indentation and trailing comma.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import TypeVar, cast
 
 import libcst as cst
+
+from expert_lsp.analysis.context import NodeContext
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
@@ -91,8 +94,17 @@ def prepend_statements(module: cst.Module, new: Sequence[cst.BaseStatement]) -> 
     return module.with_changes(header=[], body=[*new, *body])
 
 
-def parse_source_expression(source: str) -> cst.BaseExpression | None:
-    """Parse an expression's source (as ``ast.get_source_segment`` gives it) with libcst."""
+def parse_node(node: ast.expr, context: NodeContext) -> cst.BaseExpression | None:
+    """The libcst form of an ``ast`` expression of the unit being checked: lets a rule
+    decide at detection time whether its libcst fix will apply."""
+    span = context.span_of(node)
+    lines = context.unit.lines[span.line : span.end_line + 1]
+    if not lines:
+        return None
+    if len(lines) == 1:
+        source = lines[0][span.col : span.end_col]
+    else:
+        source = lines[0][span.col :] + "".join(lines[1:-1]) + lines[-1][: span.end_col]
     try:
         return cst.parse_expression(f"({source})").with_changes(lpar=[], rpar=[])
     except cst.ParserSyntaxError:

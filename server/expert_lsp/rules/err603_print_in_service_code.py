@@ -12,7 +12,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._fixes import parse_source_expression, parse_statements, prepend_statements
+from expert_lsp.rules._fixes import parse_node, parse_statements, prepend_statements
 from expert_lsp.rules._frameworks import in_test_file
 from expert_lsp.rules._logging import lazy_arguments
 
@@ -193,12 +193,10 @@ def _inlinable(value: cst.SimpleString) -> bool:
 
 
 def _fixable(call: ast.Call, context: NodeContext) -> bool:
-    lines = "".join(context.unit.lines)
     values: list[cst.BaseExpression] = []
     for arg in call.args:
-        source = ast.get_source_segment(lines, arg)
-        parsed = parse_source_expression(source) if source else None
-        if parsed is None or isinstance(arg, ast.Starred):
+        parsed = None if isinstance(arg, ast.Starred) else parse_node(arg, context)
+        if parsed is None:
             return False
         values.append(parsed)
     return _log_arguments(values) is not None

@@ -11,7 +11,7 @@ from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._fixes import parse_source_expression
+from expert_lsp.rules._fixes import parse_node
 from expert_lsp.rules._logging import (
     is_eager_format,
     lazy_arguments,
@@ -102,8 +102,7 @@ class LoggingEagerFormat(Rule):
             how = "`%` formatting"
         else:
             how = "`.format()`"
-        source = ast.get_source_segment("".join(context.unit.lines), message)
-        parsed = parse_source_expression(source) if source else None
+        parsed = parse_node(message, context)
         fixable = parsed is not None and lazy_arguments(parsed) is not None
         yield self.finding(node, context, self.message.format(how=how), fix=fixable)
 

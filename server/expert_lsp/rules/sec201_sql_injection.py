@@ -12,7 +12,7 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._dataflow import LocalFlow, flow_at
-from expert_lsp.rules._fixes import keyword_arg, parse_source_expression
+from expert_lsp.rules._fixes import keyword_arg, parse_node
 from expert_lsp.rules._sql import (
     SQL_SHAPE,
     TEXT_SINKS,
@@ -244,8 +244,7 @@ class SqlInjection(Rule):
         if sink not in TEXT_SINKS and method not in _FIXABLE_METHODS:
             return None
         style = paramstyle(call, flow, context.facts)
-        source = ast.get_source_segment("".join(context.unit.lines), query)
-        parsed = parse_source_expression(source) if source else None
+        parsed = parse_node(query, context)
         if style is None or parsed is None or parametrize(parsed, style) is None:
             return None
         return _OFFERS[style]

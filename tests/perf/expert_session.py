@@ -1,6 +1,6 @@
 """Cost of the expert engine in a scripted editing session, against a naive baseline.
 
-Usage: ``python tests/perf/expert_session.py [FILE]`` (default: a 3,000-line module from
+Usage: ``python -m tests.perf.expert_session [FILE]`` from the repository root (default: a 3,000-line module from
 ``../shared/bench/gen_corpus.py --seed 1 --sizes 3000``).
 
 The session: the file is opened, then 200 edits go into 5 functions spread over the file
@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
 
-from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis  # noqa: E402
-from expert_lsp.config import ExpertSettings  # noqa: E402
-from expert_lsp.documents.text import split_lines  # noqa: E402
-from expert_lsp.expert.engine import ExpertEngine, ExpertResult  # noqa: E402
-from expert_lsp.expert.scheduler import ExpertScheduler  # noqa: E402
-from expert_lsp.expert.targets import Target, all_targets, selection_target  # noqa: E402
-from expert_lsp.rules import all_rules  # noqa: E402
-from tests.expert.fake_model import FakeModelServer  # noqa: E402
+from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
+from expert_lsp.config import ExpertSettings
+from expert_lsp.documents.text import split_lines
+from expert_lsp.expert.engine import ExpertEngine, ExpertResult
+from expert_lsp.expert.scheduler import ExpertScheduler
+from expert_lsp.expert.targets import Target, all_targets, selection_target
+from expert_lsp.rules import all_rules
+
+from tests.expert.fake_model import FakeModelServer
 
 EDITS, SAVE_EVERY, FUNCTIONS = 200, 20, 5
 URI = "file:///session.py"
@@ -155,9 +155,8 @@ def main() -> None:
             f"file: {path.name}, {len(split_lines(path.read_text()))} lines; {EDITS} edits, "
             f"{EDITS // SAVE_EVERY} saves, {FUNCTIONS} functions\n"
         )
-        print(
-            "| run | requests | input (uncached) | cache writes | cache reads | input sent | output |"
-        )
+        columns = "run | requests | input (uncached) | cache writes | cache reads | input sent"
+        print(f"| {columns} | output |")
         print("|---|---|---|---|---|---|---|")
         for script in ("focused", "spread"):
             with FakeModelServer() as fake:

@@ -55,7 +55,7 @@ class WholeFileReadInLoop(Rule):
     id = "DATA505"
     name = "whole-file-read-in-loop"
     severity = Severity.INFORMATION
-    message = "{detail}"
+    message = "Whole-file `{reader}` {problem}"
     node_types = (ast.Call, ast.For)
 
     valid = (
@@ -87,8 +87,8 @@ class WholeFileReadInLoop(Rule):
         names = fw.loop_names(loop)
         arguments = [*node.args, *(kw.value for kw in node.keywords)]
         if not any(fw.mentions(argument, names) for argument in arguments):
-            detail = f"`{reader}` of the same source on every iteration: read it once"
-            yield self.finding(node, context, detail)
+            problem = "of the same source on every iteration: read it once"
+            yield self.finding(node, context, self.message.format(reader=reader, problem=problem))
 
     def _iterated_whole(self, node: ast.For, context: NodeContext) -> Iterator[Finding]:
         if fw.row_variable(node) is None:
@@ -99,5 +99,6 @@ class WholeFileReadInLoop(Rule):
             return
         assert isinstance(sources[0], ast.Call)
         if fw.keyword(sources[0], "chunksize") is None:
-            detail = f"Whole file read by `{reader}` only to iterate rows: use `chunksize=`"
-            yield self.finding(node.iter, context, detail)
+            problem = "only to iterate its rows: stream it with `chunksize=`"
+            message = self.message.format(reader=reader, problem=problem)
+            yield self.finding(node.iter, context, message)

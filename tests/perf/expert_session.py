@@ -1,7 +1,7 @@
 """Cost of the expert engine in a scripted editing session, against a naive baseline.
 
-Usage: ``python -m tests.perf.expert_session [FILE]`` from the repository root (default: a 3,000-line module from
-``../shared/bench/gen_corpus.py --seed 1 --sizes 3000``).
+Usage, from the repository root: ``python -m tests.perf.expert_session [FILE]`` (default: a
+3,000-line module from ``../shared/bench/gen_corpus.py --seed 1 --sizes 3000``).
 
 The session: the file is opened, then 200 edits go into 5 functions spread over the file
 and the file is saved after every 20th edit (10 saves). The real engine and scheduler run
@@ -22,8 +22,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-
 from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
 from expert_lsp.config import ExpertSettings
 from expert_lsp.documents.text import split_lines
@@ -34,6 +32,7 @@ from expert_lsp.rules import all_rules
 
 from tests.expert.fake_model import FakeModelServer
 
+REPO = Path(__file__).resolve().parents[2]
 EDITS, SAVE_EVERY, FUNCTIONS = 200, 20, 5
 URI = "file:///session.py"
 

@@ -24,7 +24,7 @@ import {
 import { discoverServer, notFoundMessage, type ServerCommand } from "./discovery";
 import { RestartPolicy } from "./restart";
 import { parsePersonas, resultText, SERVER_COMMANDS } from "./server_commands";
-import { expertSummary, type JsonObject, SECTION, serverSettings } from "./settings";
+import { explicitSettings, expertSummary, type JsonObject, SECTION } from "./settings";
 import { applyNotification, type ServerState, type StatusNotification, statusView } from "./status";
 
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
@@ -81,7 +81,14 @@ class ExpertLspExtension {
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 50);
   private policy = new RestartPolicy(this.maxRestarts(), RESTART_WINDOW_MS);
 
+  /** Every setting this extension contributes (package.json, generated from the schema). */
+  private readonly settingNames: string[];
+
   constructor(private readonly context: vscode.ExtensionContext) {
+    const manifest = context.extension.packageJSON as {
+      contributes: { configuration: { properties: Record<string, unknown> } };
+    };
+    this.settingNames = Object.keys(manifest.contributes.configuration.properties);
     this.status.name = "expert-lsp";
     this.status.show();
     context.subscriptions.push(this.output, this.status);
@@ -97,14 +104,7 @@ class ExpertLspExtension {
 
   private settings(): JsonObject {
     const section = this.config();
-    const raw: JsonObject = {};
-    for (const key of Object.keys(section)) {
-      const value: unknown = section.get(key);
-      if (typeof value !== "function") {
-        raw[key] = value;
-      }
-    }
-    return serverSettings(raw);
+    return explicitSettings(this.settingNames, (name) => section.inspect(name));
   }
 
   private show(state: ServerState): void {

@@ -3,7 +3,7 @@
  * what only this extension reads (how to start the server, tracing).
  *
  * The server's part is contributed to package.json by scripts/generate_settings.py from the
- * server's own schema; the server rejects unknown keys, so client-only keys are removed here.
+ * server's own schema; the server rejects unknown keys, so client-only keys are never sent.
  */
 
 export const SECTION = "expert-lsp";
@@ -17,16 +17,41 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A plain copy of `section` without the client-only keys (VS Code proxies become JSON). */
-export function serverSettings(section: JsonObject): JsonObject {
-  const copy = JSON.parse(JSON.stringify(section)) as unknown;
-  if (!isObject(copy)) {
-    return {};
+/** What `WorkspaceConfiguration.inspect` reports for one setting (the scopes used here). */
+export interface Inspected {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * The server settings the user set in any scope, nested by their dotted names
+ * (`expert-lsp.expert.model` -> `{expert: {model}}`). Defaults are left out on purpose: the
+ * server applies its own, and a default sent from here would override pyproject.toml.
+ */
+export function explicitSettings(
+  names: readonly string[],
+  inspect: (name: string) => Inspected | undefined,
+): JsonObject {
+  const settings: JsonObject = {};
+  for (const name of names) {
+    const path = name.split(".").slice(1);
+    if (path.length === 0 || CLIENT_KEYS.includes(path[0])) {
+      continue;
+    }
+    const found = inspect(path.join("."));
+    const value = found?.workspaceFolderValue ?? found?.workspaceValue ?? found?.globalValue;
+    if (value === undefined) {
+      continue;
+    }
+    let node = settings;
+    for (const key of path.slice(0, -1)) {
+      node[key] = isObject(node[key]) ? node[key] : {};
+      node = node[key] as JsonObject;
+    }
+    node[path[path.length - 1]] = JSON.parse(JSON.stringify(value)) as unknown;
   }
-  for (const key of CLIENT_KEYS) {
-    delete copy[key];
-  }
-  return copy;
+  return settings;
 }
 
 export interface ExpertSummary {

@@ -5,20 +5,33 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { CLIENT_KEYS, expertSummary, serverSettings } from "../src/settings";
+import { CLIENT_KEYS, explicitSettings, expertSummary, type Inspected } from "../src/settings";
 
-test("client-only keys never reach the server", () => {
-  const section = {
-    select: ["ASY"],
-    expert: { model: "m", persona: "p" },
-    server: { path: "/x", args: ["serve"] },
-    trace: { server: "verbose" },
+test("only settings the user set are sent, nested, without client keys", () => {
+  const names = [
+    "expert-lsp.select",
+    "expert-lsp.ignore",
+    "expert-lsp.expert.model",
+    "expert-lsp.expert.persona",
+    "expert-lsp.server.path",
+    "expert-lsp.trace.server",
+  ];
+  const scopes: Record<string, Inspected> = {
+    select: { globalValue: ["ASY"], workspaceValue: ["SEC"] },
+    ignore: {},
+    "expert.model": { globalValue: "m" },
+    "expert.persona": { workspaceFolderValue: "p", globalValue: "q" },
+    "server.path": { globalValue: "/x" },
+    "trace.server": { globalValue: "verbose" },
   };
-  assert.deepEqual(serverSettings(section), {
-    select: ["ASY"],
-    expert: { model: "m", persona: "p" },
+  const asked: string[] = [];
+  const settings = explicitSettings(names, (name) => {
+    asked.push(name);
+    return scopes[name];
   });
-  assert.deepEqual(section.server, { path: "/x", args: ["serve"] }, "input left untouched");
+  assert.deepEqual(settings, { select: ["SEC"], expert: { model: "m", persona: "p" } });
+  assert.ok(!asked.includes("server.path"), "client keys are not even read");
+  assert.deepEqual(explicitSettings(names, () => undefined), {}, "defaults stay with the server");
 });
 
 test("every contributed setting is either a server setting or a client key", () => {

@@ -24,13 +24,26 @@ def _is_http_call(call: ast.Call, context: NodeContext) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr in _HTTP_METHODS
 
 
+def _server_option(context: NodeContext) -> bool:
+    """``ssl_cert_reqs = ssl.CERT_NONE`` configures a *server* (uvicorn): it only means that
+    clients need no certificate of their own, the normal case (seen in bentoml)."""
+    parent = context.parent()
+    if isinstance(parent, ast.keyword):
+        return (parent.arg or "").endswith("ssl_cert_reqs")
+    if isinstance(parent, ast.Assign):
+        return any("ssl_cert_reqs" in ast.unparse(target) for target in parent.targets)
+    return False
+
+
 class TlsVerificationDisabled(Rule):
     """TLS certificate verification is turned off.
 
     `verify=False`, `ssl=False`, `ssl._create_unverified_context()` or `CERT_NONE` accept
     any certificate: anyone on the network path (a café Wi-Fi, a compromised proxy) can
     read and change the traffic, credentials included. Comparisons such as
-    `ctx.verify_mode == ssl.CERT_NONE` are checks, not settings, and are left alone.
+    `ctx.verify_mode == ssl.CERT_NONE` are checks, not settings, and a server's
+    `ssl_cert_reqs=ssl.CERT_NONE` (no client certificates) is the normal case: both are
+    left alone.
 
     **Bad**
 
@@ -59,6 +72,7 @@ class TlsVerificationDisabled(Rule):
         Valid("def save(obj, verify=False):\n    store(obj, verify=False)\n"),
         Valid("import ssl\n\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n"),
         Valid("import ssl\n\nctx = ssl.create_default_context()\n"),
+        Valid("import ssl\n\nuvicorn.run(app, ssl_cert_reqs=ssl.CERT_NONE)\n"),
     )
     invalid = (
         Invalid("import requests\n\nrequests.post(url, json=d, verify=False, timeout=5)\n", 3),
@@ -86,5 +100,5 @@ class TlsVerificationDisabled(Rule):
         if isinstance(context.parent(), ast.Attribute):
             return  # the outer attribute of the chain is the one that names the setting
         qualified = context.qualified_name(node)
-        if qualified in _UNVERIFIED:
+        if qualified in _UNVERIFIED and not _server_option(context):
             yield self.finding(node, context, self.message.format(what=qualified))

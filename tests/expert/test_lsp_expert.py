@@ -165,6 +165,35 @@ async def test_actions_commands_and_hover(
     )
     assert hover is not None and "Parses KEY=VALUE lines." in str(hover.contents)
 
+    tests_action = next(a for a in actions or [] if a.title.startswith("Write tests"))
+    module = "from app.service import load_config\n\n\ndef test_empty(tmp_path):\n    ...\n"
+    fake.script(anthropic_tool_reply({"tests": module}))
+    resolved = await client.code_action_resolve_async(tests_action)
+    assert resolved.edit is not None
+    create, write = resolved.edit.document_changes or []
+    test_uri = (workspace / "tests" / "test_service.py").as_uri()
+    assert isinstance(create, types.CreateFile) and create.uri == test_uri
+    assert write.edits[0].new_text == module  # type: ignore[union-attr]
+    assert not (workspace / "tests").exists()  # the server never writes: the editor applies
+
+
+async def test_clients_without_resolve_get_commands_only(
+    client: LanguageClient, fake: FakeModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    options = _options(fake, tmp_path / "cache", trigger="on-demand")
+    await start(client, workspace, profile="emacs", init_options=options)
+    path = workspace / "app" / "service.py"
+    await open_document(client, path, SERVICE)
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+        range=types.Range(start=types.Position(9, 8), end=types.Position(9, 8)),
+        context=types.CodeActionContext(diagnostics=[]),
+    )
+    titles = [a.title for a in await client.text_document_code_action_async(params) or []]
+    assert "Review `load_config` with python-backend-expert" in titles
+    assert not any(t.startswith(("Refactor", "Write tests")) for t in titles)
+    assert fake.requests == []
+
 
 async def test_cancel_request_aborts_the_model_call(
     client: LanguageClient, fake: FakeModelServer, workspace: Path, tmp_path: Path

@@ -201,12 +201,23 @@ def register_actions(server: LanguageServer, state: ServerState, session: Expert
         report = document.current_report
         if report is None or report.analysis is None:
             return None
-        if state.settings.for_path(document.path).expert.hover_mode == "off":
+        settings = state.settings.for_path(document.path).expert
+        if settings.hover_mode == "off":
             return None
         target = target_at(report.analysis, line)
         if target is None:
             return None
         text = session.explanations.get((document.uri, target.name))
+        scheduler = session.scheduler_for(document)
+        if text is None and settings.hover_mode == "wait" and scheduler is not None:
+            # A bounded wait; past it (or when the hover is cancelled) the request goes on
+            # in the background and the next hover shows its answer.
+            task = scheduler.submit(document.uri, report.analysis, target, "explain")
+            try:
+                await asyncio.wait_for(asyncio.shield(task), settings.hover_wait_ms / 1000)
+            except Exception as error:  # a timeout or a provider failure: static hover only
+                state.log(f"expert-lsp: no fresh explanation for the hover: {error!r}")
+            text = session.explanations.get((document.uri, target.name))
         return None if text is None else f"**{session.source(document)}**\n\n{text}"
 
     state.code_action_providers.append(provide)

@@ -38,6 +38,8 @@ def _last_use(function: ast.AST, name: str) -> ast.Name:
         ("for q, _ in TABLES:\n        pass", True),
         ("q = Status.DRAFT.value", True),
         ("q = ids.value", False),
+        ("q = ids._meta.db_table", True),
+        ("q = connection.ops.quote_name(ids)", True),
         ("with open(ids) as q:\n        pass", False),
     ],
 )

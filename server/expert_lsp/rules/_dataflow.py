@@ -26,6 +26,9 @@ _MAX_DEPTH = 12
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 """``TABLE``, ``_QUERY``: module and class constants by convention."""
 
+_QUOTING_CALLS = frozenset({"quote_name", "quote_ident", "quote_identifier"})
+"""Identifier quoting by the database layer (``connection.ops.quote_name(table)``)."""
+
 _NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs"})
 """Built-ins whose result is a number whatever the input: it cannot smuggle in text."""
 
@@ -231,9 +234,11 @@ class LocalFlow:
                 return recurse(receiver) and recurse(items)
             case ast.Call(func=ast.Attribute(value=receiver, attr="format"), args=args):
                 return recurse(receiver) and all(recurse(a) for a in args)
+            case ast.Call(func=ast.Attribute(attr=quoting)) if quoting in _QUOTING_CALLS:
+                return True
             case ast.Attribute(attr=attr, value=owner):
                 # CONSTANT, Class.CONSTANT, and an enum member's Status.DRAFT.value
-                if _CONSTANT_NAME.match(attr):
+                if _CONSTANT_NAME.match(attr) or _is_model_metadata(node):
                     return True
                 return (
                     attr in {"value", "name"}
@@ -261,6 +266,18 @@ class LocalFlow:
             if binding.value is None or not self.is_literal(binding.value, depth + 1):
                 return False
         return True
+
+
+def _is_model_metadata(node: ast.Attribute) -> bool:
+    """``Model._meta.db_table`` and friends: names from the ORM's model definitions."""
+    if node.attr == "db_table":
+        return True
+    chain: ast.expr = node
+    while isinstance(chain, ast.Attribute):
+        if chain.attr == "_meta":
+            return True
+        chain = chain.value
+    return False
 
 
 def _is_text_constant(node: ast.expr) -> bool:

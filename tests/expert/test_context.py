@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.expert.context import ContextTooLarge, build_context
 from expert_lsp.expert.redaction import Redactor
 from expert_lsp.expert.targets import Target, all_targets, selection_target, target_at
@@ -75,6 +76,7 @@ def test_context_has_code_outline_callees_and_findings(views: Path, workspace: P
         target,
         display_path="app/views.py",
         root=workspace,
+        semantic=SemanticIndex(str(workspace)),
         redactor=Redactor(),
         budget_tokens=6000,
     )
@@ -98,6 +100,7 @@ def test_budget_trims_least_relevant_first(views: Path, workspace: Path) -> None
         target,
         display_path="v.py",
         root=workspace,
+        semantic=SemanticIndex(str(workspace)),
         redactor=Redactor(),
         budget_tokens=6000,
     )
@@ -106,6 +109,7 @@ def test_budget_trims_least_relevant_first(views: Path, workspace: Path) -> None
         target,
         display_path="v.py",
         root=workspace,
+        semantic=SemanticIndex(str(workspace)),
         redactor=Redactor(),
         budget_tokens=full.tokens - 20,
     )
@@ -118,6 +122,7 @@ def test_budget_trims_least_relevant_first(views: Path, workspace: Path) -> None
             target,
             display_path="v.py",
             root=workspace,
+            semantic=SemanticIndex(str(workspace)),
             redactor=Redactor(),
             budget_tokens=20,
         )
@@ -131,6 +136,7 @@ def test_secrets_are_redacted_in_context(views: Path, workspace: Path) -> None:
         target,
         display_path="v.py",
         root=workspace,
+        semantic=SemanticIndex(str(workspace)),
         redactor=Redactor(),
         budget_tokens=6000,
     )

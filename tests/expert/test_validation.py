@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from expert_lsp.analysis.engine import Analyzer
+from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.documents.text import apply_edits
 from expert_lsp.expert.redaction import Redacted
 from expert_lsp.expert.targets import all_targets
@@ -21,7 +22,7 @@ LOOP = "        result[key] = value\n"
 def _run(workspace: Path, answer: dict[str, Any], name: str = "load_config") -> Validated:
     analysis = analyse(workspace / "app" / "service.py")
     target = next(t for t in all_targets(analysis) if t.name == name)
-    checker = EditChecker(Analyzer(all_rules()), analysis, target, workspace)
+    checker = EditChecker(Analyzer(all_rules()), analysis, target, SemanticIndex(str(workspace)))
     return validate(answer, target, Redacted(""), checker)
 
 
@@ -102,7 +103,7 @@ def test_redacted_placeholders_are_restored(workspace: Path) -> None:
     analysis = analyse(workspace / "app" / "service.py")
     target = next(t for t in all_targets(analysis) if t.name == "load_config")
     secrets = Redacted("", {"<redacted:password#1>": '"="'})
-    checker = EditChecker(Analyzer(all_rules()), analysis, target, workspace)
+    checker = EditChecker(Analyzer(all_rules()), analysis, target, SemanticIndex(str(workspace)))
     answer = {"findings": [_finding("line.split(<redacted:password#1>)")]}
     [issue] = validate(answer, target, secrets, checker).issues
     assert issue.quote == 'line.split("=")'

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from expert_lsp.analysis.engine import DocumentAnalysis
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.expert.redaction import Redacted, Redactor
 from expert_lsp.expert.semantics import CalleeInfo, callees
 from expert_lsp.expert.targets import Target, unit_tree
@@ -145,6 +146,7 @@ def build_context(
     *,
     display_path: str,
     root: Path | None,
+    semantic: SemanticIndex,
     redactor: Redactor,
     budget_tokens: int,
 ) -> ExpertContext:
@@ -175,7 +177,7 @@ def build_context(
         parts.append(Part("Enclosing class outline", target.class_outline, 60))
     if target.tree is not None:
         infos = callees(
-            analysis.lines, analysis.path, target.tree, target.unit_start, root, MAX_CALLEES
+            semantic, analysis.lines, analysis.path, target.tree, target.unit_start, MAX_CALLEES
         )
         parts.extend(_callee_parts(infos))
     if analysis.facts.frameworks:

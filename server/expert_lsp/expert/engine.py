@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
+from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.config import ExpertSettings
 from expert_lsp.expert.audit import AuditLog
 from expert_lsp.expert.budget import TokenBudget
@@ -87,6 +88,7 @@ class ExpertEngine:
         self.audit = AuditLog(Path(settings.audit_log) if settings.audit_log else None)
         self.budget = TokenBudget(settings.token_budget_per_hour, clock)
         self.analyzer = Analyzer(all_rules())
+        self.semantic = SemanticIndex(str(root) if root is not None else None)
         self.disabled: str | None = None
         self._provider = provider
         self._environ = environ
@@ -122,6 +124,7 @@ class ExpertEngine:
                 target,
                 display_path=display_path(analysis.path, self.root),
                 root=self.root,
+                semantic=self.semantic,
                 redactor=self.redactor,
                 budget_tokens=self.settings.context_token_budget,
             )
@@ -138,7 +141,7 @@ class ExpertEngine:
         self, reply: ModelReply, request: ModelRequest, analysis: DocumentAnalysis, target: Target
     ) -> Validated:
         with self._local:
-            checker = EditChecker(self.analyzer, analysis, target, self.root)
+            checker = EditChecker(self.analyzer, analysis, target, self.semantic)
             return validate(reply.answer, target, request.message, checker)
 
     async def run(

@@ -1,19 +1,20 @@
-"""The few jedi questions the expert asks: what do calls resolve to, does a name resolve.
+"""The jedi questions the expert asks, through the shared semantic index.
 
-Jedi takes 1-based lines and code point columns; ``ast`` gives 1-based lines and UTF-8 byte
-offsets, converted here with the shared position helpers. Jedi errors never reach the
-caller: a question jedi cannot answer has no answer.
+What the code calls (signatures and docstrings for the request context) and whether the names
+an edit newly uses resolve in the user's environment. Both go through
+:class:`~expert_lsp.analysis.semantic.SemanticIndex` (one jedi project per workspace root, one
+Script per version), which must be used from one thread at a time: the engine holds a lock.
+``ast`` gives UTF-8 byte offsets, converted with the shared position helpers. A question jedi
+cannot answer has no answer; jedi's own errors never reach the caller.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import jedi
-
+from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.documents.positions import utf8_byte_to_column
 
 _DOC_LIMIT = 600
@@ -28,13 +29,25 @@ class CalleeInfo:
     doc: str
 
 
-def _script(source: str, path: str, root: Path | None) -> Any:
-    project = jedi.Project(root) if root is not None else None
-    return jedi.Script(code=source, path=path, project=project)
+@dataclass(frozen=True, slots=True)
+class NameUse:
+    """A name (or the last part of an attribute chain) in code, at a jedi position."""
+
+    line: int
+    column: int
+    text: str
+    base: tuple[int, int] | None = None
+    """Position of the attribute's base expression, ``None`` for a bare name."""
+
+
+def content_version(text: str) -> int:
+    """A version number for text that is not an editor version (a copy, a file on disk):
+    negative, so it never collides with an editor's, and stable for equal text."""
+    return -1 - int.from_bytes(hashlib.sha256(text.encode()).digest()[:6], "big")
 
 
 def _call_positions(tree: ast.AST, base_line: int, lines: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Jedi positions (1-based line, code point column) of the callee name of each call."""
+    """0-based positions (line, code point column) of the callee name of each call."""
     positions: list[tuple[int, int]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -42,44 +55,44 @@ def _call_positions(tree: ast.AST, base_line: int, lines: tuple[str, ...]) -> li
         func = node.func
         if not isinstance(func, ast.Name | ast.Attribute) or func.end_lineno is None:
             continue
-        line = base_line + func.end_lineno
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        line = base_line + func.end_lineno - 1
+        text = lines[line] if 0 <= line < len(lines) else ""
         column = utf8_byte_to_column(text, func.end_col_offset or 0) - 1
         positions.append((line, max(column, 0)))
     return sorted(set(positions))
 
 
 def callees(
-    lines: tuple[str, ...], path: str, tree: ast.AST, base_line: int, root: Path | None, limit: int
+    index: SemanticIndex,
+    lines: tuple[str, ...],
+    path: str,
+    tree: ast.AST,
+    base_line: int,
+    limit: int,
 ) -> list[CalleeInfo]:
     """Signatures and docstrings of what ``tree`` calls (``base_line``: its unit's start)."""
-    try:
-        script = _script("".join(lines), path, root)
-    except Exception:  # jedi's own failures must not break a review
-        return []
+    text = "".join(lines)
+    version = content_version(text)
     found: dict[str, CalleeInfo] = {}
     for line, column in _call_positions(tree, base_line, lines):
         if len(found) >= limit:
             break
         try:
-            names = script.infer(line, column)
-        except Exception:
+            info = index.hover(path, version, text, line, column)
+        except Exception:  # jedi trips on odd code: this callee stays unknown
             continue
-        for name in names[:1]:
-            qualified = name.full_name or name.name
-            if qualified in found or qualified.startswith("builtins."):
-                continue
-            try:
-                signatures = [sig.to_string() for sig in name.get_signatures()[:2]]
-                doc = name.docstring(raw=True).strip()
-            except Exception:
-                continue
-            summary = doc.split("\n\n")[0][:_DOC_LIMIT]
-            found[qualified] = CalleeInfo(qualified, " | ".join(signatures) or name.name, summary)
+        if info is None:
+            continue
+        qualified = info.full_name or info.name
+        if qualified in found or qualified.startswith("builtins."):
+            continue
+        signature = " | ".join(info.signatures[:2]) or info.name
+        summary = info.docstring.split("\n\n")[0][:_DOC_LIMIT]
+        found[qualified] = CalleeInfo(qualified, signature, summary)
     return list(found.values())
 
 
-def unresolved_uses(source: str, path: str, root: Path | None, uses: list[NameUse]) -> list[str]:
+def unresolved_uses(index: SemanticIndex, source: str, path: str, uses: list[NameUse]) -> list[str]:
     """The uses jedi cannot resolve in the user's environment.
 
     A bare name must resolve to a definition. An attribute is checked only when its base is
@@ -87,7 +100,7 @@ def unresolved_uses(source: str, path: str, root: Path | None, uses: list[NameUs
     and rejecting them would reject good edits.
     """
     try:
-        script = _script(source, path, root)
+        script = index.script(path, content_version(source), source)
     except Exception:
         return [use.text for use in uses]
     missing: list[str] = []
@@ -105,14 +118,3 @@ def unresolved_uses(source: str, path: str, root: Path | None, uses: list[NameUs
         if not resolved:
             missing.append(use.text)
     return missing
-
-
-@dataclass(frozen=True, slots=True)
-class NameUse:
-    """A name (or the last part of an attribute chain) in code, at a jedi position."""
-
-    line: int
-    column: int
-    text: str
-    base: tuple[int, int] | None = None
-    """Position of the attribute's base expression, ``None`` for a bare name."""

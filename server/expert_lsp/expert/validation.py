@@ -18,7 +18,6 @@ import ast
 import builtins
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import libcst
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
 from expert_lsp.analysis.findings import Severity, Span
+from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.documents.positions import utf8_byte_to_column
 from expert_lsp.documents.text import TextEdit, minimal_edit, offset_to_position, split_lines
 from expert_lsp.expert.redaction import Redacted
@@ -152,12 +152,16 @@ class EditChecker:
     """Applies proposed edits to a copy of the document and checks the result."""
 
     def __init__(
-        self, analyzer: Analyzer, analysis: DocumentAnalysis, target: Target, root: Path | None
+        self,
+        analyzer: Analyzer,
+        analysis: DocumentAnalysis,
+        target: Target,
+        semantic: SemanticIndex,
     ) -> None:
         self.analyzer = analyzer
         self.analysis = analysis
         self.target = target
-        self.root = root
+        self.semantic = semantic
         unit = analysis.unit_at(target.start)
         if unit is None:
             raise EditRejected("the target is no longer in the document")
@@ -194,7 +198,8 @@ class EditChecker:
         new_uses = _uses(new_tree, new_lines, self.unit.start)
         fresh = [use for name, use in new_uses.items() if name not in old_uses]
         if fresh:
-            missing = unresolved_uses("".join(new_lines), self.analysis.path, self.root, fresh)
+            source = "".join(new_lines)
+            missing = unresolved_uses(self.semantic, source, self.analysis.path, fresh)
             if missing:
                 raise EditRejected(f"it uses names that do not resolve: {', '.join(missing)}")
         edit = minimal_edit(self.unit.text, new_unit, (self.unit.start, 0))

@@ -10,9 +10,7 @@ from pytest_lsp import LanguageClient
 from tests.lsp.helpers import BLOCKING, change, start
 
 
-def _pull(
-    client: LanguageClient, uri: str, previous: str | None = None
-) -> types.DocumentDiagnosticParams:
+def _pull(uri: str, previous: str | None = None) -> types.DocumentDiagnosticParams:
     return types.DocumentDiagnosticParams(
         text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous
     )

@@ -2,7 +2,8 @@
 
 tests/clients/nvim/e2e.lua drives the plugin through setup(); this test checks what it saw:
 an ASY101 diagnostic, jedi's signature on hover, the asyncio.sleep quick fix resolved and
-applied to the buffer, :ExpertRestart starting a new server, and :checkhealth expert_lsp.
+applied to the buffer, :ExpertRestart starting a new server, :ExpertClearCache and
+:ExpertShowRequest answered through workspace/executeCommand, and :checkhealth expert_lsp.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def test_neovim_plugin_end_to_end(
     )
     assert results_file.exists(), f"nvim wrote no results: {run.stdout}\n{run.stderr}"
     results = json.loads(results_file.read_text())
-    assert results["ok"], results["error"]
+    assert results["ok"], f"{results['error']}\nnotifications: {results['notes']}"
     assert results["version"] == version
     assert results["root_dir"] == str(sample_project)
 
@@ -86,5 +87,7 @@ def test_neovim_plugin_end_to_end(
     assert "import asyncio" in results["text_after_fix"]
 
     assert results["restarted_client_id"] != results["client_id"]
+    assert results["clear_cache"].startswith("expert-lsp: cache cleared (")
+    assert "Target: function `handler`" in results["show_request"]
     assert "server command: " + " ".join(server_command) in results["health"]
     assert "server version: " in results["health"]

@@ -23,7 +23,13 @@ import {
 
 import { discoverServer, notFoundMessage, type ServerCommand } from "./discovery";
 import { RestartPolicy } from "./restart";
-import { parsePersonas, resultText, SERVER_COMMANDS } from "./server_commands";
+import {
+  explanation,
+  parsePersonas,
+  resultText,
+  reviewSummary,
+  SERVER_COMMANDS,
+} from "./server_commands";
 import { explicitSettings, expertSummary, type JsonObject, SECTION } from "./settings";
 import { applyNotification, type ServerState, type StatusNotification, statusView } from "./status";
 
@@ -256,18 +262,14 @@ class ExpertLspExtension {
     }
   }
 
-  private editorTarget(): { uri: string; line: number; character: number } | undefined {
+  private editorTarget(): { uri: string; line: number } | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== "python") {
       void vscode.window.showWarningMessage("expert-lsp: open a Python file first.");
       return undefined;
     }
     const position = editor.selection.active;
-    return {
-      uri: editor.document.uri.toString(),
-      line: position.line,
-      character: position.character,
-    };
+    return { uri: editor.document.uri.toString(), line: position.line };
   }
 
   register(): void {
@@ -276,25 +278,22 @@ class ExpertLspExtension {
     };
     add("expertLsp.restart", () => this.restart());
     add("expertLsp.showOutput", async () => this.output.show(true));
-    add("expertLsp.reviewFile", async () => {
-      const target = this.editorTarget();
-      if (target) {
-        await this.execute(SERVER_COMMANDS.review, [target.uri], "expert-lsp: reviewing file");
-      }
-    });
     add("expertLsp.reviewFunction", async () => {
       const target = this.editorTarget();
       if (target) {
         const args = [target.uri, target.line];
-        await this.execute(SERVER_COMMANDS.review, args, "expert-lsp: reviewing function");
+        const answer = await this.execute(SERVER_COMMANDS.review, args, "expert-lsp: reviewing");
+        if (answer !== undefined) {
+          void vscode.window.showInformationMessage(reviewSummary(answer));
+        }
       }
     });
     add("expertLsp.explain", async () => {
       const target = this.editorTarget();
       if (target) {
-        const args = [target.uri, target.line, target.character];
+        const args = [target.uri, target.line];
         const result = await this.execute(SERVER_COMMANDS.explain, args, "expert-lsp: explaining");
-        await this.showResult(result, "markdown");
+        await this.showResult(explanation(result), "markdown");
       }
     });
     add("expertLsp.showRequest", async () => {
@@ -306,8 +305,12 @@ class ExpertLspExtension {
       }
     });
     add("expertLsp.clearCache", async () => {
-      await this.execute(SERVER_COMMANDS.clearCache, [], "expert-lsp: clearing the cache");
-      void vscode.window.showInformationMessage("expert-lsp: expert cache cleared.");
+      const answer = await this.execute(SERVER_COMMANDS.clearCache, [], "expert-lsp: clearing");
+      if (answer !== undefined) {
+        const removed = (answer as { removed?: unknown }).removed;
+        const count = typeof removed === "number" ? ` (${removed} entries)` : "";
+        void vscode.window.showInformationMessage(`expert-lsp: expert cache cleared${count}.`);
+      }
     });
     add("expertLsp.pickPersona", async () => {
       const personas = parsePersonas(

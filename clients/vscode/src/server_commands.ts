@@ -18,13 +18,20 @@ export interface Persona {
   description: string;
 }
 
-/** Personas from the `listPersonas` answer: a list of names or of `{name, description}`. */
+/**
+ * Personas from the `listPersonas` answer: `{personas: [{name, description}]}`, or a bare list
+ * of names or records.
+ */
 export function parsePersonas(answer: unknown): Persona[] {
-  if (!Array.isArray(answer)) {
+  const list =
+    typeof answer === "object" && answer !== null && "personas" in answer
+      ? (answer as { personas: unknown }).personas
+      : answer;
+  if (!Array.isArray(list)) {
     return [];
   }
   const personas: Persona[] = [];
-  for (const item of answer) {
+  for (const item of list) {
     if (typeof item === "string") {
       personas.push({ name: item, description: "" });
     } else if (typeof item === "object" && item !== null && "name" in item) {
@@ -47,4 +54,33 @@ export function resultText(result: unknown): string {
     return "";
   }
   return JSON.stringify(result, null, 2);
+}
+
+/** One line for a `review` answer: `{target, findings, cached, inputTokens, outputTokens}`. */
+export function reviewSummary(answer: unknown): string {
+  if (typeof answer !== "object" || answer === null) {
+    return "expert-lsp: review finished.";
+  }
+  const review = answer as {
+    target?: unknown;
+    findings?: unknown;
+    cached?: unknown;
+    inputTokens?: unknown;
+    outputTokens?: unknown;
+  };
+  const target = typeof review.target === "string" ? ` of ${review.target}` : "";
+  const findings = typeof review.findings === "number" ? review.findings : 0;
+  const cost = review.cached
+    ? "from the cache"
+    : `${Number(review.inputTokens ?? 0)} tokens in, ${Number(review.outputTokens ?? 0)} out`;
+  return `expert-lsp: review${target}: ${findings} finding(s), ${cost}.`;
+}
+
+/** The markdown of an `explain` answer (`{markdown}`), or the answer as text. */
+export function explanation(answer: unknown): string {
+  if (typeof answer === "object" && answer !== null && "markdown" in answer) {
+    const markdown = (answer as { markdown: unknown }).markdown;
+    return typeof markdown === "string" ? markdown : "";
+  }
+  return resultText(answer);
 }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { RestartPolicy } from "../src/restart";
-import { parsePersonas, resultText } from "../src/server_commands";
+import { explanation, parsePersonas, resultText, reviewSummary } from "../src/server_commands";
 import { applyNotification, statusView } from "../src/status";
 
 const expert = { enabled: true, persona: "python-backend-expert", model: "claude-x" };
@@ -56,7 +56,20 @@ test("personas parse from names or records; results render as text", () => {
     { name: "b", description: "B" },
   ]);
   assert.deepEqual(parsePersonas(null), []);
+  const answer = { personas: [{ name: "p", description: "P", path: "/p.md" }], errors: [] };
+  assert.deepEqual(parsePersonas(answer), [{ name: "p", description: "P" }]);
   assert.equal(resultText("x"), "x");
   assert.equal(resultText(undefined), "");
   assert.equal(resultText({ a: 1 }), '{\n  "a": 1\n}');
+});
+
+test("review and explain answers read as a message and markdown", () => {
+  const review = { target: "handler", findings: 2, cached: false, inputTokens: 10, outputTokens: 3 };
+  assert.equal(
+    reviewSummary(review),
+    "expert-lsp: review of handler: 2 finding(s), 10 tokens in, 3 out.",
+  );
+  assert.match(reviewSummary({ target: "f", findings: 0, cached: true }), /from the cache/);
+  assert.equal(explanation({ target: "f", markdown: "**why**" }), "**why**");
+  assert.equal(explanation("plain"), "plain");
 });

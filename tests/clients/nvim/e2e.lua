@@ -12,6 +12,21 @@ vim.opt.runtimepath:prepend(plugin_dir)
 local expert = require("expert_lsp")
 local compat = require("expert_lsp.compat")
 
+-- vim.notify is how the plugin reports command results: record what it says.
+local notes = {}
+vim.notify = function(message)
+  table.insert(notes, message)
+end
+
+local function noted(pattern)
+  for _, message in ipairs(notes) do
+    if message:find(pattern) then
+      return message
+    end
+  end
+  return nil
+end
+
 local results = { version = tostring(vim.version().major) .. "." .. tostring(vim.version().minor) }
 
 local function wait_for(what, predicate)
@@ -147,12 +162,31 @@ local function scenario()
   end)
   results.restarted_client_id = compat.buffer_client("expert-lsp", bufnr).id
 
+  -- Server commands through workspace/executeCommand: the cache is cleared; what would be sent
+  -- for handler() opens in a split.
+  vim.cmd("ExpertClearCache")
+  wait_for("the cache to be cleared", function()
+    return noted("cache cleared") ~= nil
+  end)
+  results.clear_cache = noted("cache cleared")
+  local before = #notes
+  vim.api.nvim_win_set_cursor(0, { 12, 4 })
+  vim.cmd("ExpertShowRequest")
+  wait_for("the show-request answer", function()
+    return #notes > before or vim.api.nvim_get_current_buf() ~= bufnr
+  end)
+  results.show_request = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  if vim.api.nvim_get_current_buf() ~= bufnr then
+    vim.cmd("close")
+  end
+
   -- :checkhealth expert_lsp, read from the health buffer.
   vim.cmd("checkhealth expert_lsp")
   results.health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
 end
 
 local ok, err = xpcall(scenario, debug.traceback)
+results.notes = notes
 results.ok = ok
 results.error = ok and vim.NIL or tostring(err)
 local handle = assert(io.open(out, "w"))

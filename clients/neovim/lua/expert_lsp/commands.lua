@@ -13,6 +13,9 @@ M.server_commands = {
 
 local function show(result, filetype)
   local text = type(result) == "string" and result or vim.inspect(result)
+  if type(result) == "table" and filetype ~= "markdown" then
+    filetype = "lua" -- vim.inspect output
+  end
   local bufnr = vim.api.nvim_create_buf(false, true)
   vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, vim.split(text, "\n"))
   vim.bo[bufnr].filetype = filetype
@@ -51,20 +54,36 @@ local function with_client(plugin, fn)
   end
 end
 
+--- One line for a review answer ({target, findings, cached, inputTokens, outputTokens}).
+function M.review_summary(result)
+  if type(result) ~= "table" then
+    return "expert-lsp: review finished"
+  end
+  local cost = result.cached and "from the cache"
+    or string.format("%s tokens in, %s out", result.inputTokens or 0, result.outputTokens or 0)
+  return string.format(
+    "expert-lsp: review of %s: %s finding(s), %s",
+    result.target or "?",
+    result.findings or 0,
+    cost
+  )
+end
+
 --- Create the user commands for `plugin` (the expert_lsp module).
 function M.create(plugin)
   local create = vim.api.nvim_create_user_command
-  create("ExpertReview", with_client(plugin, function(client, args)
+  create("ExpertReview", with_client(plugin, function(client)
     local uri, line = cursor(client)
-    -- :ExpertReview reviews the function at the cursor, :ExpertReview! the whole file.
-    M.execute(client, M.server_commands.review, args.bang and { uri } or { uri, line })
-  end), { bang = true, desc = "expert-lsp: review the function at the cursor (! = whole file)" })
-  create("ExpertExplain", with_client(plugin, function(client)
-    local uri, line, character = cursor(client)
-    M.execute(client, M.server_commands.explain, { uri, line, character }, function(result)
-      show(result, "markdown")
+    M.execute(client, M.server_commands.review, { uri, line }, function(result)
+      vim.notify(M.review_summary(result), vim.log.levels.INFO)
     end)
-  end), { desc = "expert-lsp: explain the symbol at the cursor" })
+  end), { desc = "expert-lsp: review the function at the cursor with the persona" })
+  create("ExpertExplain", with_client(plugin, function(client)
+    local uri, line = cursor(client)
+    M.execute(client, M.server_commands.explain, { uri, line }, function(result)
+      show(type(result) == "table" and result.markdown or result, "markdown")
+    end)
+  end), { desc = "expert-lsp: explain the function or symbol at the cursor" })
   create("ExpertShowRequest", with_client(plugin, function(client)
     local uri, line = cursor(client)
     M.execute(client, M.server_commands.show_request, { uri, line }, function(result)
@@ -72,7 +91,9 @@ function M.create(plugin)
     end)
   end), { desc = "expert-lsp: show what would be sent to the model" })
   create("ExpertClearCache", with_client(plugin, function(client)
-    M.execute(client, M.server_commands.clear_cache, {})
+    M.execute(client, M.server_commands.clear_cache, {}, function(result)
+      vim.notify("expert-lsp: cache cleared (" .. tostring(result.removed) .. " entries)")
+    end)
   end), { desc = "expert-lsp: clear the expert cache" })
   create("ExpertRestart", function()
     plugin.restart()

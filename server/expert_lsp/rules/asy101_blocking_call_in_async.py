@@ -12,6 +12,7 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._blocking import blocking_reason
+from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import to_thread
 
 _SLEEP_FIX = FixOffer("Use `await asyncio.sleep(...)`", safe=True)
@@ -24,7 +25,8 @@ class BlockingCallInAsync(Rule):
     While `time.sleep`, `requests.get`, a sync database driver or a file read runs inside a
     coroutine, no other request, task or timer in the process makes progress: one slow call
     turns a concurrent server into a sequential one. Calls are resolved through imports and
-    aliases (`from requests import get as fetch`, `import requests as r`).
+    aliases (`from requests import get as fetch`, `import requests as r`) and through local
+    variables (`conn = sqlite3.connect(path)`, then `conn.execute(...)`).
 
     **Bad**
 
@@ -94,6 +96,12 @@ class BlockingCallInAsync(Rule):
             line=4,
         ),
         Invalid(
+            "import sqlite3\n\nasync def count(path):\n    conn = sqlite3.connect(path)\n"
+            "    cur = conn.cursor()\n"
+            "    return cur.execute('SELECT count(*) FROM t').fetchone()\n",
+            line=6,
+        ),
+        Invalid(
             "import subprocess\n\nclass Runner:\n    async def run(self):\n"
             "        subprocess.run(['ls'], check=True)\n",
             line=5,
@@ -104,7 +112,7 @@ class BlockingCallInAsync(Rule):
         assert isinstance(node, ast.Call)
         if not context.in_async_function():
             return
-        qualified = context.qualified_name(node.func)
+        qualified = qualified_callee(node.func, context)
         if qualified is None:
             return
         reason = blocking_reason(qualified)

@@ -13,6 +13,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 EDITORS_DIR="${EXPERT_LSP_EDITORS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/expert-lsp/editors}"
 NODE24_VERSION="24.22.3"
 NVIM011_VERSION="0.11.4"

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from editor_tools import REPO, editors_dir, require_editor, which
@@ -19,6 +20,7 @@ from editor_tools import REPO, editors_dir, require_editor, which
 pytestmark = pytest.mark.editor
 
 SCRIPT = Path(__file__).resolve().parent / "nvim" / "e2e.lua"
+NATIVE_SCRIPT = Path(__file__).resolve().parent / "nvim" / "native_config.lua"
 NVIM011 = "0.11.4"  # the wheel version pinned in clients/install-test-deps.sh
 
 
@@ -43,6 +45,37 @@ def _find_nvim(version: str, env: dict[str, str]) -> str | None:
     return None
 
 
+def _run(
+    nvim: Path,
+    script: Path,
+    project: Path,
+    server_command: list[str],
+    editor_env: dict[str, str],
+    tmp_path: Path,
+) -> dict[str, Any]:
+    """Run a scenario script in headless Neovim; its JSON results."""
+    results_file = tmp_path / "results.json"
+    env = {
+        **editor_env,
+        "EXPERT_LSP_NVIM_PLUGIN": str(REPO / "clients" / "neovim"),
+        "EXPERT_LSP_SAMPLE_FILE": str(project / "app.py"),
+        "EXPERT_LSP_RESULTS": str(results_file),
+        "EXPERT_LSP_SERVER_CMD": json.dumps(server_command),
+    }
+    run = subprocess.run(
+        [str(nvim), "--headless", "--clean", "-n", "-i", "NONE", "-S", str(script)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert results_file.exists(), f"nvim wrote no results: {run.stdout}\n{run.stderr}"
+    results: dict[str, Any] = json.loads(results_file.read_text())
+    return results
+
+
 @pytest.mark.parametrize("version", ["0.7", "0.11"])
 def test_neovim_plugin_end_to_end(
     version: str,
@@ -52,25 +85,7 @@ def test_neovim_plugin_end_to_end(
     tmp_path: Path,
 ) -> None:
     nvim = require_editor(_find_nvim(version, editor_env), f"Neovim {version}")
-    results_file = tmp_path / "results.json"
-    env = {
-        **editor_env,
-        "EXPERT_LSP_NVIM_PLUGIN": str(REPO / "clients" / "neovim"),
-        "EXPERT_LSP_SAMPLE_FILE": str(sample_project / "app.py"),
-        "EXPERT_LSP_RESULTS": str(results_file),
-        "EXPERT_LSP_SERVER_CMD": json.dumps(server_command),
-    }
-    run = subprocess.run(
-        [str(nvim), "--headless", "--clean", "-n", "-i", "NONE", "-S", str(SCRIPT)],
-        cwd=sample_project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert results_file.exists(), f"nvim wrote no results: {run.stdout}\n{run.stderr}"
-    results = json.loads(results_file.read_text())
+    results = _run(nvim, SCRIPT, sample_project, server_command, editor_env, tmp_path)
     assert results["ok"], f"{results['error']}\nnotifications: {results['notes']}"
     assert results["version"] == version
     assert results["root_dir"] == str(sample_project)
@@ -91,3 +106,17 @@ def test_neovim_plugin_end_to_end(
     assert "Target: function `handler`" in results["show_request"]
     assert "server command: " + " ".join(server_command) in results["health"]
     assert "server version: " in results["health"]
+
+
+def test_vim_lsp_config_form_on_0_11(
+    sample_project: Path,
+    server_command: list[str],
+    editor_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """The documented `vim.lsp.config` + `vim.lsp.enable` set-up, without the plugin."""
+    nvim = require_editor(_find_nvim("0.11", editor_env), "Neovim 0.11")
+    results = _run(nvim, NATIVE_SCRIPT, sample_project, server_command, editor_env, tmp_path)
+    assert results["ok"], results["error"]
+    assert results["codes"] == ["ASY101"]
+    assert results["root_dir"] == str(sample_project)

@@ -156,7 +156,12 @@ class ExpertEngine:
         Raises :class:`ExpertDisabled`, :class:`~expert_lsp.expert.budget.BudgetExhausted`,
         :class:`~expert_lsp.expert.context.ContextTooLarge` or a provider error.
         """
-        provider = self.provider
+        if self.disabled is not None:
+            raise ExpertDisabled(self.disabled)
+        # The first use imports the SDK (seconds): off the event loop.
+        provider = self._provider
+        if provider is None:
+            provider = await asyncio.to_thread(lambda: self.provider)
         request = await asyncio.to_thread(self.prepare, analysis, target, kind, instruction)
         key = request.cache_key(provider.name, provider.model)
         reply = self.cache.get(key)

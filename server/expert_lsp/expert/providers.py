@@ -5,6 +5,9 @@ schema, and hand back the tool input as a plain dict plus token usage. SDK retri
 (``max_retries=0``): :func:`call_with_retries` retries 429/529/5xx itself, honouring
 ``retry-after`` up to a cap, so a server asking for an hour's pause cannot hang a review,
 and cancellation stays in the engine's hands.
+
+The SDKs are imported when a provider is created, not with this module: importing both takes
+seconds, and a server without a key must start (and answer) without paying for them.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ import os
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import anthropic
-import openai
+from typing import TYPE_CHECKING, Any, Protocol
 
 from expert_lsp.config import ExpertSettings
 from expert_lsp.expert.prompt import ModelRequest
 from expert_lsp.expert.schema import TOOL_DESCRIPTION, TOOL_NAME
+
+if TYPE_CHECKING:
+    import anthropic
+    import openai
 
 
 class ProviderError(Exception):
@@ -130,8 +134,10 @@ class AnthropicProvider:
     name = "anthropic"
 
     def __init__(self, settings: ExpertSettings, api_key: str) -> None:
+        import anthropic
+
         self.model = settings.model
-        self._client = anthropic.AsyncAnthropic(
+        self._client: anthropic.AsyncAnthropic = anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=settings.base_url,
             timeout=settings.timeout_s,
@@ -140,6 +146,8 @@ class AnthropicProvider:
 
     async def complete(self, request: ModelRequest) -> ModelReply:
         """One forced ``report`` tool call; the persona and instructions are cached."""
+        import anthropic
+
         try:
             message = await self._client.messages.create(
                 model=self.model,
@@ -197,8 +205,10 @@ class OpenAICompatibleProvider:
     name = "openai"
 
     def __init__(self, settings: ExpertSettings, api_key: str) -> None:
+        import openai
+
         self.model = settings.model
-        self._client = openai.AsyncOpenAI(
+        self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
             # Local servers need no key, but the SDK insists on one.
             api_key=api_key or "unused",
             base_url=settings.base_url,
@@ -208,6 +218,8 @@ class OpenAICompatibleProvider:
 
     async def complete(self, request: ModelRequest) -> ModelReply:
         """One forced ``report`` function call; a JSON reply in the text is accepted too."""
+        import openai
+
         try:
             completion = await self._client.chat.completions.create(
                 model=self.model,

@@ -20,7 +20,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import libcst
 from pydantic import BaseModel, ValidationError
 
 from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
@@ -181,6 +180,8 @@ class EditChecker:
         new_lines = lines[: self.target.start] + split_lines(new_target) + lines[self.target.end :]
         unit_end = self.unit.end + len(new_lines) - len(lines)
         new_unit = "".join(new_lines[self.unit.start : unit_end])
+        import libcst  # half a second to import: only when an edit is checked
+
         try:
             libcst.parse_module(new_unit)
             new_tree = ast.parse(new_unit)

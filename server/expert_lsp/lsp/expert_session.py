@@ -90,8 +90,16 @@ class ExpertSession:
         except (PersonaError, ValueError) as error:
             self.state.show_once(f"expert-lsp: expert engine off: {error}")
             return None
+        self.spawn(self._announce(engine))
+        scheduler = ExpertScheduler(engine, on_result=self.on_result, on_status=self.on_status)
+        self._schedulers[key] = scheduler
+        return scheduler
+
+    async def _announce(self, engine: ExpertEngine) -> None:
+        """Create the provider off the loop (the SDK import takes seconds); say once when
+        the engine cannot run and how to turn it on."""
         try:
-            _ = engine.provider
+            await asyncio.to_thread(lambda: engine.provider)
         except ExpertDisabled as error:
             self.state.log_once(
                 f"expert-lsp: the expert engine is off ({error}). To turn it on, set the API key "
@@ -99,9 +107,6 @@ class ExpertSession:
                 "server; the rules engine works without it.",
                 types.MessageType.Info,
             )
-        scheduler = ExpertScheduler(engine, on_result=self.on_result, on_status=self.on_status)
-        self._schedulers[key] = scheduler
-        return scheduler
 
     def spawn(self, coroutine: Awaitable[T]) -> None:
         """Run ``coroutine`` in the background; failures are logged."""

@@ -32,7 +32,7 @@ async def test_open_change_close(client: LanguageClient, tmp_path: Path, profile
     assert diagnostic.range == types.Range(
         start=types.Position(line=4, character=4), end=types.Position(line=4, character=17)
     )
-    assert isinstance(diagnostic.data, dict) and diagnostic.data["rule"] == "ASY101"
+    assert diagnostic.data == {"fix": {"title": "Use `await asyncio.sleep(...)`", "safe": True}}
     if profile == "visual-studio-code":
         assert diagnostic.code_description is not None
         assert diagnostic.code_description.href == "https://expert-lsp.dev/rules/ASY101"

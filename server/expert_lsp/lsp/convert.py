@@ -67,16 +67,15 @@ def from_range(lines: tuple[str, ...], range_: types.Range, encoding: Encoding) 
     return Span(start[0], start[1], end[0], end[1])
 
 
-def fix_descriptor(finding: Finding) -> dict[str, Any]:
-    """What rides in ``Diagnostic.data``: enough to find the finding and its fix again."""
-    span = finding.span
-    descriptor: dict[str, Any] = {
-        "rule": finding.rule_id,
-        "span": [span.line, span.col, span.end_line, span.end_col],
-    }
-    if finding.fix is not None:
-        descriptor["fix"] = {"title": finding.fix.title, "safe": finding.fix.safe}
-    return descriptor
+def fix_descriptor(finding: Finding) -> dict[str, Any] | None:
+    """What rides in ``Diagnostic.data``: the fix on offer (``None`` without one).
+
+    Kept small on purpose (it is sent with every diagnostic of every publish); the code
+    action handler finds the finding itself by rule id and range.
+    """
+    if finding.fix is None:
+        return None
+    return {"fix": {"title": finding.fix.title, "safe": finding.fix.safe}}
 
 
 def to_diagnostic(

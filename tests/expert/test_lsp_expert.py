@@ -219,3 +219,24 @@ async def test_cancel_request_aborts_the_model_call(
         assert "cancel" in repr(error).lower()
     else:
         raise AssertionError("the cancelled request returned a result")
+
+
+async def test_hover_waits_for_a_fresh_explanation(
+    client: LanguageClient, fake: FakeModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    options = _options(
+        fake, tmp_path / "cache", trigger="on-demand", hoverMode="wait", hoverWaitMs=60_000
+    )
+    await start(client, workspace, init_options=options)
+    path = workspace / "app" / "service.py"
+    await open_document(client, path, SERVICE)
+    text = {"subject": "load_config", "text": "Reads settings."}
+    fake.script(anthropic_tool_reply({"explanations": [text]}))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=types.Position(9, 9),
+        )
+    )
+    assert hover is not None and "Reads settings." in str(hover.contents)
+    assert "Review the target" not in fake.requests[0].body["messages"][0]["content"]

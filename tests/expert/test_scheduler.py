@@ -155,6 +155,26 @@ async def test_failures_become_one_status_message(
     assert len(fake.requests) <= 3 and sink.results == []
 
 
+async def test_network_failure_degrades_then_recovers(
+    fake: FakeModelServer, workspace: Path, make_engine: Engine
+) -> None:
+    engine = make_engine(debounce_ms=0, timeout_s=0.5, max_retries=0)
+    scheduler, sink = _scheduler(engine)
+    analysis = analyse(workspace / "app" / "service.py")
+    target = all_targets(analysis)[0]
+    fake.script(Reply(delay_s=10))
+    scheduler.submit(URI, analysis, target, "review")
+    await sink.wait(1)
+    [(message, level)] = sink.statuses
+    assert level == "warning" and message.startswith(
+        "expert engine unavailable, showing rules only"
+    )
+    scheduler.submit(URI, analysis, target, "review")
+    await sink.wait(3)  # the result, and the news that the engine is back
+    assert sink.statuses[-1] == ("expert engine available again", "info")
+    await scheduler.aclose()
+
+
 async def test_secret_never_reaches_the_model(
     fake: FakeModelServer, workspace: Path, make_engine: Engine, tmp_path: Path
 ) -> None:

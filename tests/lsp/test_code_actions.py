@@ -74,6 +74,8 @@ async def test_eager_edits_for_clients_without_resolve(
     fix = next(a for a in actions if a.title == "Use `await asyncio.sleep(...)`")
     assert fix.edit is not None
     assert apply_text_edits(BLOCKING, edits_of(fix.edit, uri), encoding_of(result)) == SLEEP_FIXED
+    suppress = next(a for a in actions if a.title.startswith("Suppress ASY101"))
+    assert suppress.edit is not None
     fix_all = await _actions(client, uri, [], only=[FIX_ALL])
     assert [a.kind for a in fix_all] == [FIX_ALL]
     assert fix_all[0].edit is not None
@@ -102,7 +104,9 @@ async def test_suppress_action(client: LanguageClient, tmp_path: Path) -> None:
     published = await open_document(client, path, BLOCKING)
     actions = await _actions(client, uri, list(published.diagnostics))
     suppress = next(a for a in actions if a.title.startswith("Suppress ASY101"))
-    fixed = apply_text_edits(BLOCKING, edits_of(suppress.edit, uri), encoding_of(result))
+    assert suppress.edit is None  # resolved lazily, like the fixes
+    resolved = await client.code_action_resolve_async(suppress)
+    fixed = apply_text_edits(BLOCKING, edits_of(resolved.edit, uri), encoding_of(result))
     assert "    time.sleep(1)  # expert: ignore[ASY101]\n" in fixed
     silenced = await edit_and_wait(client, uri, 2, [(None, fixed)])
     assert not silenced.diagnostics

@@ -49,42 +49,41 @@ class Actions:
     def _data(self, document: DocumentState, kind: str, **extra: Any) -> dict[str, Any]:
         return {"uri": document.uri, "version": document.document.version, "kind": kind, **extra}
 
+    def _finding_data(self, document: DocumentState, kind: str, finding: Finding) -> Any:
+        span = finding.span
+        where = [span.line, span.col, span.end_line, span.end_col]
+        return self._data(document, kind, rule=finding.rule_id, span=where)
+
     async def quick_fix(
         self, document: DocumentState, finding: Finding, diagnostic: types.Diagnostic
     ) -> types.CodeAction:
         """The action of ``finding``'s fix; its edit now only if the client cannot resolve."""
         assert finding.fix is not None
-        span = finding.span
         action = types.CodeAction(
             title=finding.fix.title,
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
             is_preferred=finding.fix.safe,
-            data=self._data(
-                document,
-                "fix",
-                rule=finding.rule_id,
-                span=[span.line, span.col, span.end_line, span.end_col],
-            ),
+            data=self._finding_data(document, "fix", finding),
         )
         if not self.state.flags.code_action_resolve:
             return await self.resolve(action)
         return action
 
-    def suppress(
+    async def suppress(
         self, document: DocumentState, finding: Finding, diagnostic: types.Diagnostic
     ) -> types.CodeAction:
-        """``# expert: ignore[ID]`` on the finding's line (cheap: always computed at once)."""
-        snapshot = document.document
-        edit = suppress_edit(snapshot, finding)
-        return types.CodeAction(
+        """``# expert: ignore[ID]`` on the finding's line (edit at once only without resolve:
+        listing every finding of a large file must stay cheap)."""
+        action = types.CodeAction(
             title=f"Suppress {finding.rule_id} on this line (# expert: ignore[{finding.rule_id}])",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
-            edit=workspace_edit(
-                document.uri, snapshot.version, snapshot.lines, [edit], self.state.flags
-            ),
+            data=self._finding_data(document, "suppress", finding),
         )
+        if not self.state.flags.code_action_resolve:
+            return await self.resolve(action)
+        return action
 
     async def fix_all(self, document: DocumentState) -> types.CodeAction:
         """The document's fix-all action; its edit now only if the client cannot resolve."""
@@ -107,10 +106,15 @@ class Actions:
             state.log(f"expert-lsp: code action '{action.title}' is stale: the document changed")
             return action
         snapshot = document.document
-        if data.get("kind") == "fix":
+        kind = data.get("kind")
+        finding = None
+        if kind in ("fix", "suppress"):
             finding = find_finding(report, str(data.get("rule")), list(data.get("span", [])))
             if finding is None:
                 return action
+        if kind == "suppress" and finding is not None:
+            edits = [suppress_edit(snapshot, finding)]
+        elif kind == "fix" and finding is not None:
             try:
                 edits = await state.analysis_worker.run(
                     lambda: quick_fix_edits(state, report, finding)
@@ -118,13 +122,13 @@ class Actions:
             except FixError as error:
                 state.log(f"expert-lsp: {error}")
                 return action
-        elif data.get("kind") == "fixAll":
+        elif kind == "fixAll":
             selection = state.selection(document.path)
             edits, _ = await state.analysis_worker.run(
                 lambda: fix_all_edits(state, snapshot, document.path, selection)
             )
         else:
-            resolver = state.code_action_resolvers.get(str(data.get("kind")))
+            resolver = state.code_action_resolvers.get(str(kind))
             return action if resolver is None else await resolver(document, action)
         if edits:
             action.edit = workspace_edit(
@@ -163,7 +167,7 @@ def register(server: LanguageServer, state: ServerState) -> None:
                 if finding.fix is not None:
                     result.append(await actions.quick_fix(document, finding, diagnostic))
                 if can_suppress(finding):
-                    result.append(actions.suppress(document, finding, diagnostic))
+                    result.append(await actions.suppress(document, finding, diagnostic))
         if _wanted(only, FIX_ALL_KIND) and any(has_safe_fix(f) for f in report.findings):
             result.append(await actions.fix_all(document))
         for provider in state.code_action_providers:

@@ -25,11 +25,10 @@ def overlaps(a: Span, b: Span) -> bool:
 
 def find_finding(report: DocumentReport, rule_id: str, span: list[int]) -> Finding | None:
     """The shown finding of ``rule_id`` at ``span`` (``[line, col, end_line, end_col]``)."""
+    if len(span) != 4:
+        return None
     wanted = Span(*span)
-    return next(
-        (f for f in report.findings if f.rule_id == rule_id and f.span == wanted and f.fix),
-        None,
-    )
+    return next((f for f in report.findings if f.rule_id == rule_id and f.span == wanted), None)
 
 
 def quick_fix_edits(state: ServerState, report: DocumentReport, finding: Finding) -> list[TextEdit]:

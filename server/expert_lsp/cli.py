@@ -358,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check" and args.statistics and args.format == "sarif":
         _error("--statistics prints text or JSON, not SARIF")
         return EXIT_ERROR
+    if args.command == "check" and args.expert and args.format != "text":
+        _error("--expert findings are printed as text: it cannot be combined with --format")
+        return EXIT_ERROR
     handler: Handler = args.handler
     try:
         return handler(args)

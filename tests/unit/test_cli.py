@@ -312,6 +312,7 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
         ["check", "--fix", "--diff", "."],
         ["check", "--diff", "--format", "json", "."],
         ["check", "--statistics", "--format", "sarif", "."],
+        ["check", "--expert", "--format", "json", "."],
         ["serve", "--tcp", "localhost"],
         ["serve", "--stdio", "--tcp", "127.0.0.1:2087"],
         ["rules", "--format", "csv"],

@@ -39,7 +39,7 @@ class Sink:
     async def wait(self, count: int) -> None:
         while len(self.results) + len(self.statuses) < count:
             self.event.clear()
-            await asyncio.wait_for(self.event.wait(), 20)
+            await asyncio.wait_for(self.event.wait(), 60)
 
 
 def _scheduler(engine: ExpertEngine) -> tuple[ExpertScheduler, Sink]:

@@ -40,8 +40,10 @@ ResultSink = Callable[[str, ExpertResult], None]
 
 def describe_failure(error: BaseException) -> tuple[str, Level]:
     """The user-facing status of a failed request."""
-    if isinstance(error, ExpertDisabled | AuthError):
+    if isinstance(error, AuthError):  # a rejected key: say it loudly, once
         return f"expert engine disabled: {error}", "error"
+    if isinstance(error, ExpertDisabled):  # off by configuration or no key: a log line
+        return f"expert engine disabled: {error}", "info"
     if isinstance(error, UnavailableError):
         return f"expert engine unavailable, showing rules only: {error}", "warning"
     if isinstance(error, RetryableError):

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from editor_tools import SAMPLE, VSCODE_CLIENT, vscode_npm
+
+from tests.clients.editor_tools import SAMPLE, VSCODE_CLIENT, vscode_npm
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import subprocess
 import sys
 import tomllib
 
-from editor_tools import REPO
 from expert_lsp.config import build_settings
+
+from tests.clients.editor_tools import REPO
 
 CLIENTS = REPO / "clients"
 

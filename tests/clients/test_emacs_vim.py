@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from editor_tools import REPO, require_editor, which
+
+from tests.clients.editor_tools import REPO, require_editor, which
 
 pytestmark = pytest.mark.editor
 

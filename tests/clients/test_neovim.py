@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from editor_tools import REPO, editors_dir, require_editor, which
+
+from tests.clients.editor_tools import REPO, editors_dir, require_editor, which
 
 pytestmark = pytest.mark.editor
 

@@ -8,7 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from editor_tools import VSCODE_CLIENT, vscode_npm
+
+from tests.clients.editor_tools import VSCODE_CLIENT, vscode_npm
 
 pytestmark = pytest.mark.editor
 

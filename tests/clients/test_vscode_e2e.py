@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from editor_tools import REPO, editors_dir, require_editor
 
+from tests.clients.editor_tools import REPO, editors_dir, require_editor
 from tests.expert.fake_model import FakeModelServer, anthropic_tool_reply
 
 pytestmark = pytest.mark.editor

@@ -6,8 +6,9 @@ import importlib.util
 import json
 from types import ModuleType
 
-from editor_tools import REPO
 from expert_lsp.config import settings_schema
+
+from tests.clients.editor_tools import REPO
 
 GENERATOR = REPO / "clients" / "vscode" / "scripts" / "generate_settings.py"
 PACKAGE_JSON = REPO / "clients" / "vscode" / "package.json"

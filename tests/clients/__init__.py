@@ -1,0 +1,1 @@
+"""Real-editor tests: VS Code (code-server), Neovim, Emacs eglot, Vim ALE."""

@@ -57,7 +57,7 @@ corpus="$scratch/corpus"
     echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "command: RUNS=$runs HOVERS=$hovers TIMEOUT=$timeout tests/perf/run_lspbench.sh"
-    echo "versions: $("$venv/bin/pip" freeze | grep -iE '^(expert-lsp|ruff|jedi-language-server|python-lsp-server|jedi)==' | tr '\n' ' ')"
+    echo "versions: $("$venv/bin/pip" freeze | grep -iE '^(expert-lsp|ruff|jedi-language-server|python-lsp-server|jedi)(==| @ )' | tr '\n' ' ')"
     echo
 } >"$scratch/results.md"
 

@@ -102,7 +102,7 @@ class ServerState:
         self.settings = SettingsStore()
         self.workspace_roots: list[str] = []
         self.analysis_worker = Worker("expert-lsp-analysis")
-        self.jedi_worker = Worker("expert-lsp-jedi")
+        self.jedi_worker = Worker("expert-lsp-jedi", defer_to=self.analysis_worker)
         self._indexes: dict[str, SemanticIndex] = {}
         self.on_open: list[DocumentListener] = []
         self.on_change: list[DocumentListener] = []

@@ -23,18 +23,31 @@ URGENT = 0
 BACKGROUND = 10
 """Nobody waits (warming caches)."""
 
+_DEFER_POLL_S = 0.01
+"""How often a deferred background job looks again (an urgent job is taken meanwhile)."""
+
 _Job = tuple[int, int, Callable[[], Any] | None, "Future[Any] | None"]
 
 
 class Worker:
-    """A single daemon thread that runs submitted callables by priority, then FIFO."""
+    """A single daemon thread that runs submitted callables by priority, then FIFO.
 
-    def __init__(self, name: str) -> None:
+    ``defer_to``: background jobs wait while that other worker is busy, so warming a
+    cache never competes with an analysis someone is waiting for (two busy threads share
+    one GIL; on a large file the analysis would take up to twice as long).
+    """
+
+    def __init__(self, name: str, defer_to: Worker | None = None) -> None:
         self.name = name
         self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._pending = 0
+        self.idle = threading.Event()
+        """Set while no job is queued or running."""
+        self.idle.set()
+        self._defer_to = defer_to
 
     def submit(self, job: Callable[[], T], priority: int = URGENT) -> Future[T]:
         """Queue ``job``; its result (or exception) arrives in the returned future."""
@@ -43,6 +56,9 @@ class Worker:
                 self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
         future: Future[T] = Future()
+        with self._lock:
+            self._pending += 1
+            self.idle.clear()
         self._queue.put((priority, next(self._order), job, future))
         return future
 
@@ -56,14 +72,25 @@ class Worker:
 
     def _run(self) -> None:
         while True:
-            _, _, job, future = self._queue.get()
+            priority, order, job, future = self._queue.get()
             if job is None or future is None:
                 return
-            if not future.set_running_or_notify_cancel():
+            other = self._defer_to
+            if priority >= BACKGROUND and other is not None and not other.idle.is_set():
+                # requeue and look again soon: an urgent job (a hover) may arrive meanwhile
+                self._queue.put((priority, order, job, future))
+                other.idle.wait(_DEFER_POLL_S)
                 continue
             try:
-                result = job()
-            except BaseException as error:  # delivered to the awaiting side, never lost
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+                if future.set_running_or_notify_cancel():
+                    try:
+                        result = job()
+                    except BaseException as error:  # delivered to the awaiting side
+                        future.set_exception(error)
+                    else:
+                        future.set_result(result)
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    if self._pending == 0:
+                        self.idle.set()

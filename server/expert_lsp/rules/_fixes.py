@@ -72,6 +72,28 @@ class _StatementSplicer(cst.CSTTransformer):
         return updated_node
 
 
+class _Replacer(cst.CSTTransformer):
+    """Replaces several nodes (by identity) in one pass."""
+
+    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode]) -> None:
+        self.replacements = replacements
+
+    def on_leave(
+        self, original_node: NodeT, updated_node: NodeT
+    ) -> NodeT | cst.FlattenSentinel[NodeT] | cst.RemovalSentinel:
+        replacement = self.replacements.get(original_node)
+        # the caller replaces each node with one of a kind its parent accepts
+        return cast(NodeT, replacement) if replacement is not None else updated_node
+
+
+def replace_many(module: cst.Module, replacements: dict[cst.CSTNode, cst.CSTNode]) -> str:
+    """The code of ``module`` with every key node replaced by its value, in one pass
+    (``deep_replace`` twice would lose the second node: the first pass rebuilds the tree)."""
+    result = module.visit(_Replacer(replacements))
+    assert isinstance(result, cst.Module)
+    return result.code
+
+
 def splice(module: cst.Module, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> cst.Module:
     """``module`` with the statement ``old`` replaced by the statements ``new``."""
     result = module.visit(_StatementSplicer(old, new))

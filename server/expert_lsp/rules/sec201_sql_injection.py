@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -12,10 +13,12 @@ from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._dataflow import LocalFlow, flow_at
-from expert_lsp.rules._fixes import keyword_arg, parse_node
+from expert_lsp.rules._fixes import keyword_arg, parse_node, replace_many
+from expert_lsp.rules._rewrites import expression_at
 from expert_lsp.rules._sql import (
     SQL_SHAPE,
     TEXT_SINKS,
+    Build,
     ParamStyle,
     literal_text,
     parametrize,
@@ -78,9 +81,10 @@ class SqlInjection(Rule):
         return conn.execute(query, (email,)).fetchone()
     ```
 
-    **Fix**: when the query is built right in the call from plain names in value
-    positions, it becomes a parametrised query in the driver's paramstyle (found from the
-    connection's origin or the module's imports): `?` for sqlite3, `%s` for psycopg,
+    **Fix**: when the query is built from plain names in value positions, right in the
+    call or in the one assignment of a variable used only by that call, it becomes a
+    parametrised query in the driver's paramstyle (found from the connection's origin or
+    the module's imports): `?` for sqlite3, `%s` for psycopg,
     pymysql and Django, `$1` for asyncpg, and `:name` with `.bindparams(...)` for
     SQLAlchemy `text()`. Offered, not applied by fix-all: the driver now quotes and types
     the values itself, which can change results (e.g. a number compared as text).
@@ -163,6 +167,21 @@ class SqlInjection(Rule):
             "    session.execute(stmt)\n",
         ),
         Invalid(
+            "import sqlite3\n\ndef f(conn, email):\n"
+            "    query = f\"SELECT id FROM users WHERE email = '{email}'\"\n"
+            "    return conn.execute(query).fetchone()\n",
+            line=5,
+            fixed="import sqlite3\n\ndef f(conn, email):\n"
+            '    query = "SELECT id FROM users WHERE email = ?"\n'
+            "    return conn.execute(query, (email,)).fetchone()\n",
+        ),
+        Invalid(
+            "import sqlite3\n\ndef f(conn, email):\n"
+            "    query = f\"SELECT id FROM users WHERE email = '{email}'\"\n"
+            "    log(query)\n    return conn.execute(query).fetchone()\n",
+            line=6,
+        ),
+        Invalid(
             "def f(cursor, name):\n    sql = 'SELECT * FROM users'\n"
             '    sql += " WHERE name = \'" + name + "\'"\n    cursor.execute(sql)\n',
             line=4,
@@ -203,7 +222,7 @@ class SqlInjection(Rule):
             message = self.message.format(
                 how=build.how, part=_shorten(ast.unparse(build.part)), sink=sink
             )
-            offer = self._offer(node, query, sink, flow, context)
+            offer = self._offer(node, query, build, sink, context)
             yield self.finding(node, context, message, related=related, fix=offer or False)
             return
 
@@ -235,16 +254,23 @@ class SqlInjection(Rule):
 
     @staticmethod
     def _offer(
-        call: ast.Call, query: ast.expr, sink: str, flow: LocalFlow, context: NodeContext
+        call: ast.Call, query: ast.expr, build: Build, sink: str, context: NodeContext
     ) -> FixOffer | None:
-        """The fix offer when the rewrite applies: built right in a one-argument call."""
+        """The fix offer when the rewrite applies: the only argument of the call, built
+        right there or in the one assignment of a variable used only here."""
         method = sink.rpartition(".")[2]
         if len(call.args) != 1 or call.keywords or query is not call.args[0]:
             return None
         if sink not in TEXT_SINKS and method not in _FIXABLE_METHODS:
             return None
+        flow = flow_at(context)
+        built = query
+        if isinstance(query, ast.Name):
+            if not _sole_use(query, build, flow):
+                return None
+            built = cast(ast.expr, build.where)
         style = paramstyle(call, flow, context.facts)
-        parsed = parse_node(query, context)
+        parsed = parse_node(built, context)
         if style is None or parsed is None or parametrize(parsed, style) is None:
             return None
         return _OFFERS[style]
@@ -255,13 +281,17 @@ class SqlInjection(Rule):
         call = tree.find(request.finding.span, cst.Call)
         if style is None or call is None or len(call.args) != 1:
             return None
-        rewritten = parametrize(call.args[0].value, style)
+        original = call.args[0]
+        source: cst.BaseExpression | None = None  # the assigned value, via a variable
+        if isinstance(original.value, cst.Name) and request.finding.related:
+            source = expression_at(tree, request.finding.related[0].span)
+        rewritten = parametrize(source or original.value, style)
         if rewritten is None:
             return None
-        original = call.args[0]
         # the layout before `)` moves to the new last argument
         query_arg = original.with_changes(
-            value=rewritten.query, whitespace_after_arg=cst.SimpleWhitespace("")
+            value=original.value if source is not None else rewritten.query,
+            whitespace_after_arg=cst.SimpleWhitespace(""),
         )
         values = rewritten.values
         if style is ParamStyle.NAMED:
@@ -278,7 +308,10 @@ class SqlInjection(Rule):
                 elements = [elements[0].with_changes(comma=cst.Comma())]
             args = [query_arg, cst.Arg(cst.Tuple(elements))]
             new_call = call.with_changes(args=_with_closing_layout(args, original))
-        return FixResult(tree.replace(call, new_call))
+        replacements: dict[cst.CSTNode, cst.CSTNode] = {call: new_call}
+        if source is not None:
+            replacements[source] = rewritten.query
+        return FixResult(replace_many(tree.module, replacements))
 
 
 def _with_closing_layout(args: list[cst.Arg], original: cst.Arg) -> list[cst.Arg]:
@@ -287,6 +320,20 @@ def _with_closing_layout(args: list[cst.Arg], original: cst.Arg) -> list[cst.Arg
         comma=original.comma, whitespace_after_arg=original.whitespace_after_arg
     )
     return [*args[:-1], last]
+
+
+def _sole_use(name: ast.Name, build: Build, flow: LocalFlow) -> bool:
+    """``name`` is assigned once, from the build itself, and read only here: rewriting
+    its value cannot change any other use."""
+    bindings = flow.bindings.get(name.id, [])
+    if len(bindings) != 1 or bindings[0].value is not build.where or flow.function is None:
+        return False
+    reads = sum(
+        1
+        for node in ast.walk(flow.function)
+        if isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Load)
+    )
+    return reads == 1
 
 
 def _inside(inner: ast.AST, outer: ast.AST) -> bool:

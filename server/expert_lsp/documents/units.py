@@ -33,6 +33,7 @@ class LineState(NamedTuple):
 START = LineState(0, "", False)
 _INTERESTING = re.compile(r"\"\"\"|'''|[\"'#()\[\]{}]")
 _HARD_START = re.compile(r"(?:async[ \t]+def|def|class)\b|@")
+_DECORATOR = re.compile(r"@[\w(]")
 _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
 
 
@@ -150,7 +151,7 @@ class UnitSplitter:
         memo = self._memo
         starts: list[int] = [begin]
         state = START
-        previous_code_is_decorator = False
+        in_decorators = False
         tail: list[Unit] = []
         stop = len(lines)
         for index in range(begin, len(lines)):
@@ -160,11 +161,11 @@ class UnitSplitter:
                 starts_unit = False
                 if state.depth == 0:
                     starts_unit = first not in ")]}" and not (
-                        previous_code_is_decorator or _CONTINUATION.match(line)
+                        in_decorators or _CONTINUATION.match(line)
                     )
                 elif _HARD_START.match(line):
                     state = START  # an unclosed bracket must not swallow what follows
-                    starts_unit = not previous_code_is_decorator
+                    starts_unit = not in_decorators
                 if starts_unit and index > begin:
                     if resync is not None and index >= resync[0]:
                         _, delta, old_units = resync
@@ -179,7 +180,11 @@ class UnitSplitter:
                             ]
                             break
                     starts.append(index)
-                previous_code_is_decorator = first == "@" and state.depth == 0
+                # A run of decorators (each possibly spanning lines, its closing bracket at
+                # column 0) belongs to the def or class that ends the run.
+                # (``@ b`` after an unclosed bracket is matrix multiplication, not a decorator.)
+                if state.depth == 0 and first not in ")]}":
+                    in_decorators = _DECORATOR.match(line) is not None
             key = (state, line)
             following = memo.get(key)
             if following is None:

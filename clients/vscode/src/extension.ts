@@ -148,12 +148,20 @@ class ExpertLspExtension {
       const message = notFoundMessage(interpreters);
       this.output.error(message);
       this.show({ kind: "missing" });
-      const choice = await vscode.window.showErrorMessage(message, "Open Settings", "Retry");
-      if (choice === "Open Settings") {
-        await vscode.commands.executeCommand("workbench.action.openSettings", "expert-lsp.server");
-      } else if (choice === "Retry") {
-        await this.restart();
-      }
+      // Not awaited: the message stays until dismissed, and a settings change meanwhile
+      // must be able to restart the extension's start-up.
+      void vscode.window
+        .showErrorMessage(message, "Open Settings", "Retry")
+        .then(async (choice) => {
+          if (choice === "Open Settings") {
+            await vscode.commands.executeCommand(
+              "workbench.action.openSettings",
+              "expert-lsp.server",
+            );
+          } else if (choice === "Retry") {
+            await this.restart();
+          }
+        });
       return;
     }
     this.output.info(`starting ${found.command} ${found.args.join(" ")} (from ${found.source})`);

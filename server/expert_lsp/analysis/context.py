@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from expert_lsp.analysis.findings import Span
 from expert_lsp.analysis.module_facts import ModuleFacts
 from expert_lsp.documents.positions import utf8_byte_to_column
+
+if TYPE_CHECKING:
+    from expert_lsp.analysis.crossmodule import CrossModule
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 FUNCTION_CLASSES: frozenset[type[ast.AST]] = frozenset(
@@ -23,6 +27,8 @@ class UnitInfo:
     lines: list[str]
     """The unit's lines (with endings): needed to turn ``ast`` byte offsets into columns."""
     facts: ModuleFacts
+    cross: CrossModule | None = None
+    """Functions of other units and modules (set by the engine)."""
 
 
 class NodeContext:
@@ -41,6 +47,11 @@ class NodeContext:
     def facts(self) -> ModuleFacts:
         """Module-level facts (imports, definitions, frameworks)."""
         return self.unit.facts
+
+    @property
+    def cross(self) -> CrossModule | None:
+        """Lookups of functions defined in other units or workspace modules."""
+        return self.unit.cross
 
     @property
     def path(self) -> str:

@@ -25,12 +25,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from expert_lsp.analysis.context import NodeContext, UnitInfo
+from expert_lsp.analysis.crossmodule import Dependency, DocumentModule, UnitSummaries
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.module_facts import ModuleFacts, UnitFacts
 from expert_lsp.analysis.parsing import ParsedUnit, fresh_tree, parse_unit, parse_with_tree
 from expert_lsp.analysis.rule import Rule
 from expert_lsp.analysis.suppression import is_suppressed
 from expert_lsp.analysis.walk import RuleFailure, Walker
+from expert_lsp.analysis.workspace import Workspace
 from expert_lsp.documents.units import Unit, UnitSplitter
 
 _MERGE_LIMIT = 3
@@ -88,6 +90,9 @@ class CheckedUnit:
     facts_key: tuple[object, ...]
     """``ModuleFacts.key_for(names, tables)`` at check time: the findings stay valid while
     the facts give the same answers."""
+    dependencies: tuple[Dependency, ...] = ()
+    """Other units and files the rules read (cross-module lookups): the findings stay
+    valid while those are unchanged."""
 
 
 @dataclass(slots=True)
@@ -131,10 +136,17 @@ class DocumentAnalysis:
 class Analyzer:
     """Runs rules over documents. Stateless across documents except for memo tables."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        workspace_for: Callable[[str], Workspace | None] | None = None,
+    ) -> None:
         self.rules = list(rules)
         self._splitter = UnitSplitter()
         self._walker = Walker(self.rules)
+        self._workspace_for = workspace_for
+        """The project a document's imports resolve in (``None``: the document alone)."""
+        self._summaries = UnitSummaries()
 
     def analyze(
         self, path: str, lines: tuple[str, ...], previous: DocumentAnalysis | None = None
@@ -172,6 +184,8 @@ class Analyzer:
         else:
             facts = ModuleFacts.merge(unit_facts)
         same_facts = previous is not None and facts is previous.facts
+        workspace = self._workspace_for(path) if self._workspace_for is not None else None
+        module = DocumentModule(path, units, unit_facts, facts, self._summaries, workspace)
         checked: dict[str, CheckedUnit] = {}
         placed: dict[tuple[int, str], tuple[CheckedUnit, list[Finding]]] = {}
         findings: list[Finding] = []
@@ -182,15 +196,19 @@ class Analyzer:
             result = checked.get(text)
             if result is None:
                 result = old_checked.get(text)
-                if result is not None and (
-                    same_facts or result.facts_key == facts.key_for(result.names, result.tables)
+                if (
+                    result is not None
+                    and (
+                        same_facts or result.facts_key == facts.key_for(result.names, result.tables)
+                    )
+                    and (not result.dependencies or module.still_valid(result.dependencies))
                 ):
                     reused += 1
                 else:
                     tree = trees.pop(text, None)
                     if tree is None and unit_parse.valid:
                         tree = fresh_tree(text)
-                    result = self._check_unit(unit, lines, unit_parse, tree, path, facts, failures)
+                    result = self._check_unit(unit, lines, unit_parse, tree, module, failures)
                 checked[text] = result
             if not result.findings:
                 continue
@@ -224,16 +242,17 @@ class Analyzer:
         lines: tuple[str, ...],
         parsed: ParsedUnit,
         tree: ast.Module | None,
-        path: str,
-        facts: ModuleFacts,
+        module: DocumentModule,
         failures: list[RuleFailure],
     ) -> CheckedUnit:
         if tree is None:
             errors = (parsed.syntax_error,) if parsed.syntax_error else ()
             return CheckedUnit(errors, frozenset(), frozenset(), ())
         unit_lines = list(lines[unit.start : unit.end])
+        facts = module.facts
         view, usage = facts.recording()
-        context = NodeContext(UnitInfo(path, unit_lines, view))
+        cross = module.view(unit)
+        context = NodeContext(UnitInfo(module.path, unit_lines, view, cross))
         found, unit_failures = self._walker.walk(tree, context)
         failures.extend(
             RuleFailure(failure.rule_id, unit.start + failure.line, failure.error)
@@ -241,7 +260,8 @@ class Analyzer:
         )
         kept = tuple(finding for finding in found if not _suppressed(finding, unit_lines))
         names, tables = frozenset(usage.names), frozenset(usage.tables)
-        return CheckedUnit(kept, names, tables, facts.key_for(names, tables))
+        key = facts.key_for(names, tables)
+        return CheckedUnit(kept, names, tables, key, cross.dependencies())
 
 
 def _merge_broken(

@@ -23,6 +23,7 @@ from expert_lsp.analysis.engine import Analyzer, RuleFailure
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.fixing import fix_all
 from expert_lsp.analysis.selection import Selection
+from expert_lsp.analysis.workspace import Workspace
 from expert_lsp.checking.cache import FindingCache, cache_key
 from expert_lsp.checking.files import (
     SourceFile,
@@ -114,7 +115,17 @@ class _Job:
 @cache
 def _analyzer() -> Analyzer:
     """One analyser per process (its memo tables are reused across files)."""
-    return Analyzer(all_rules())
+    return Analyzer(all_rules(), workspace_for=_workspace)
+
+
+@cache
+def _workspace_of_root(root: Path) -> Workspace:
+    return Workspace(str(root))
+
+
+def _workspace(path: str) -> Workspace:
+    """The project ``path`` belongs to: its imports resolve in that project's files."""
+    return _workspace_of_root(find_project_root(Path(path).parent))
 
 
 def _sort_key(finding: Finding) -> tuple[int, int, str]:

@@ -25,6 +25,7 @@ from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Rule
 from expert_lsp.analysis.selection import Selection
 from expert_lsp.analysis.semantic import SemanticIndex
+from expert_lsp.analysis.workspace import Workspace
 from expert_lsp.config import find_project_root
 from expert_lsp.documents.text import TextDocument
 from expert_lsp.lsp.capabilities import ClientFlags
@@ -104,6 +105,7 @@ class ServerState:
         self.analysis_worker = Worker("expert-lsp-analysis")
         self.jedi_worker = Worker("expert-lsp-jedi", defer_to=self.analysis_worker)
         self._indexes: dict[str, SemanticIndex] = {}
+        self._workspaces: dict[str, Workspace] = {}
         self.on_open: list[DocumentListener] = []
         self.on_change: list[DocumentListener] = []
         """Called after every new version, including the first one (open)."""
@@ -122,7 +124,8 @@ class ServerState:
     @functools.cached_property
     def analyzer(self) -> Analyzer:
         """The engine with every rule (importing the catalogue and libcst takes seconds)."""
-        return Analyzer(all_rules() if self._rules is None else self._rules)
+        rules = all_rules() if self._rules is None else self._rules
+        return Analyzer(rules, workspace_for=self.workspace_for)
 
     @functools.cached_property
     def rules(self) -> dict[str, Rule]:
@@ -145,10 +148,10 @@ class ServerState:
         """Which findings are shown in the file at ``path``, from the current settings."""
         return Selection(self.settings.for_path(path), path, self.default_enabled)
 
-    def index_for(self, path: str) -> SemanticIndex:
-        """The jedi index of the workspace root holding ``path`` (use on the jedi worker)."""
+    def _root_for(self, path: str) -> str:
+        """The workspace root holding ``path`` (else the project root found above it)."""
         folder = Path(path).parent
-        root = next(
+        return next(
             (
                 r
                 for r in sorted(self.workspace_roots, key=len, reverse=True)
@@ -156,6 +159,18 @@ class ServerState:
             ),
             str(find_project_root(folder)),
         )
+
+    def workspace_for(self, path: str) -> Workspace:
+        """The modules ``path``'s imports resolve in (use on the analysis worker)."""
+        root = self._root_for(path)
+        workspace = self._workspaces.get(root)
+        if workspace is None:
+            workspace = self._workspaces[root] = Workspace(root)
+        return workspace
+
+    def index_for(self, path: str) -> SemanticIndex:
+        """The jedi index of the workspace root holding ``path`` (use on the jedi worker)."""
+        root = self._root_for(path)
         index = self._indexes.get(root)
         if index is None:
             index = self._indexes[root] = SemanticIndex(root)

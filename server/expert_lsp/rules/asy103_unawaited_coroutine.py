@@ -22,8 +22,10 @@ class UnawaitedCoroutine(Rule):
     The call only creates a coroutine object; its body never runs, Python warns
     "coroutine ... was never awaited" at garbage collection (often far from the cause), and
     `if is_allowed(user):` on an async function is always true. Calls to `async def`
-    functions of the same module and to async methods of the same class (`self.save()`)
-    are recognised.
+    functions of the same module, to async methods of the same class (`self.save()`) and
+    to `async def` functions imported from other modules of the workspace (`from
+    app.mail import notify`, `import app.mail as mail` then `mail.notify(...)`) are
+    recognised.
 
     **Bad**
 
@@ -91,12 +93,18 @@ class UnawaitedCoroutine(Rule):
             return
         func = node.func
         if isinstance(func, ast.Name):
-            if not context.facts.functions.get(func.id) or func.id in context.facts.imports:
-                return
             if flow_at(context).is_local(func.id):
                 return
+            if func.id in context.facts.imports:
+                if not _imported_async(func, context):
+                    return
+            elif not context.facts.functions.get(func.id):
+                return
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            if func.value.id not in _SELF_NAMES or not _async_method(func.attr, context):
+            if func.value.id in _SELF_NAMES:
+                if not _async_method(func.attr, context):
+                    return
+            elif func.value.id not in context.facts.imports or not _imported_async(func, context):
                 return
         else:
             return
@@ -121,6 +129,17 @@ def _result_is_dropped(call: ast.Call, context: NodeContext) -> bool:
     if isinstance(parent, ast.If | ast.While | ast.IfExp | ast.Assert):
         return parent.test is call
     return isinstance(parent, ast.BoolOp)
+
+
+def _imported_async(func: ast.expr, context: NodeContext) -> bool:
+    """Whether ``func`` (an imported name, or an attribute of an imported module) is an
+    ``async def`` of another module of the workspace."""
+    cross = context.cross
+    qualified = context.qualified_name(func)
+    if cross is None or qualified is None or "." not in qualified:
+        return False
+    found = cross.function(qualified)
+    return found is not None and found.is_async
 
 
 def _async_method(name: str, context: NodeContext) -> bool:

@@ -1,0 +1,255 @@
+"""The modules of a workspace as rules see them: which function a qualified name is.
+
+A deterministic resolver, cheap enough for the typing path: the import table of the
+module being checked gives a qualified name (``app.helpers.fetch``, ``.helpers.fetch``),
+the name maps to a file under the project root (``app/helpers.py`` or
+``app/helpers/__init__.py``, also under ``src/``), and that file's ``ast`` gives a summary
+of each module-level function: ``async def`` or not, and the calls its body makes,
+qualified through that file's own imports. Summaries are cached per file and rebuilt when
+the file's modification time or size changes; a name the file only re-exports
+(``from .impl import fetch`` in a package ``__init__``) is followed.
+
+Why not jedi on this path: the :class:`~expert_lsp.analysis.semantic.SemanticIndex` is
+not thread-safe and belongs to the language server's jedi worker, while rules run on the
+analysis worker; a cold ``goto`` across modules costs tens to hundreds of milliseconds,
+beyond the 15-30 ms edit-to-diagnostics budget. The names this resolver follows are the
+ones a rule can act on (a function imported from a workspace file, directly or through
+an alias or a package re-export); what it cannot settle (star imports, names bound at
+run time, methods of instances) it leaves unresolved, so the rules stay quiet rather than
+guess.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from expert_lsp.analysis.context import NodeContext, UnitInfo
+from expert_lsp.analysis.findings import Span
+from expert_lsp.analysis.module_facts import ModuleFacts, collect_unit_facts
+from expert_lsp.analysis.parsing import fresh_tree
+from expert_lsp.documents.text import split_lines
+
+_REEXPORT_DEPTH = 3
+"""How many ``from x import name`` re-exports are followed to find a definition."""
+
+FileStamp = tuple[int, int]
+"""``(mtime_ns, size)`` of a file; ``(-1, -1)`` when it cannot be read."""
+_MISSING: FileStamp = (-1, -1)
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call made by a function's body."""
+
+    callee: str
+    """The callee's qualified name in the module that makes the call."""
+    span: Span
+    """The call, relative to the source it was parsed from (a file, or one unit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionInfo:
+    """A module-level function: whether it is ``async def``, and what it calls."""
+
+    name: str
+    is_async: bool
+    calls: tuple[CallSite, ...]
+    span: Span
+    """The ``def`` line's name, relative to the source it was parsed from."""
+    source: str
+    """The path of the file (or the document) that defines it."""
+    offset: int = 0
+    """Lines between the source the spans are relative to and the file's first line."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawFunction:
+    """A function as parsed: its calls' callees not yet qualified (that needs the module
+    facts, which can change while the function's text does not)."""
+
+    name: str
+    is_async: bool
+    calls: tuple[tuple[ast.expr, Span], ...]
+    span: Span
+
+    def qualified(self, facts: ModuleFacts, source: str, offset: int = 0) -> FunctionInfo:
+        """The function with its callees qualified through ``facts``."""
+        calls = tuple(
+            CallSite(callee, span)
+            for func, span in self.calls
+            if (callee := facts.qualified_name(func)) is not None
+        )
+        return FunctionInfo(self.name, self.is_async, calls, self.span, source, offset)
+
+
+class _CallCollector(ast.NodeVisitor):
+    """The calls a function body makes itself (not those of nested functions or classes)."""
+
+    def __init__(self, context: NodeContext) -> None:
+        self.context = context
+        self.calls: list[tuple[ast.expr, Span]] = []
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.calls.append((node.func, self.context.span_of(node)))
+        self.generic_visit(node)
+
+    def _skip(self, node: ast.AST) -> None:
+        """Nested definitions run later, if at all: their calls are not this function's."""
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = _skip
+
+
+def parse_functions(tree: ast.Module, lines: list[str]) -> dict[str, RawFunction]:
+    """Every module-level function of ``tree``, by name (later definitions win)."""
+    context = NodeContext(UnitInfo("", lines, ModuleFacts()))
+    functions: dict[str, RawFunction] = {}
+    for statement in tree.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        collector = _CallCollector(context)
+        for child in statement.body:
+            collector.visit(child)
+        head = context.span_of(statement)
+        text = lines[head.line] if head.line < len(lines) else ""
+        col = max(text.find(statement.name, head.col), 0)
+        functions[statement.name] = RawFunction(
+            statement.name,
+            isinstance(statement, ast.AsyncFunctionDef),
+            tuple(collector.calls),
+            Span(head.line, col, head.line, col + len(statement.name)),
+        )
+    return functions
+
+
+@dataclass(frozen=True, slots=True)
+class _FileSummary:
+    stamp: FileStamp
+    facts: ModuleFacts
+    functions: dict[str, FunctionInfo]
+
+
+def _ancestor(folder: Path, levels: int) -> Path:
+    """``folder`` ``levels`` directories up (stopping at the file system root)."""
+    for _ in range(levels):
+        folder = folder.parent
+    return folder
+
+
+def file_stamp(path: str) -> FileStamp:
+    """The file's ``(mtime_ns, size)``: a summary built with another stamp is stale."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return _MISSING
+    return status.st_mtime_ns, status.st_size
+
+
+class Workspace:
+    """Resolves qualified names to the functions of one project's files (LSP-free).
+
+    Used from one thread at a time (the analysis worker, or one ``check`` process).
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = Path(root)
+        self._bases = [self.root, self.root / "src"]
+        self._summaries: dict[str, _FileSummary] = {}
+        self._candidates: dict[tuple[str, int, str], list[str]] = {}
+
+    def function(
+        self,
+        from_path: str,
+        qualified: str,
+        used: dict[str, FileStamp] | None = None,
+        stamp: Callable[[str], FileStamp] = file_stamp,
+    ) -> FunctionInfo | None:
+        """The function ``qualified`` names in the module at ``from_path``, if it is one.
+
+        A bare name is a function of ``from_path`` itself. Every file consulted is noted
+        in ``used`` with its stamp (a cached answer stays valid while those stamps do);
+        ``stamp`` reads a file's stamp (a caller may memoise it for one analysis).
+        """
+        return self._function(from_path, qualified, used if used is not None else {}, stamp, 0)
+
+    def _function(
+        self,
+        from_path: str,
+        qualified: str,
+        used: dict[str, FileStamp],
+        stamp: Callable[[str], FileStamp],
+        depth: int,
+    ) -> FunctionInfo | None:
+        if depth > _REEXPORT_DEPTH:
+            return None
+        stripped = qualified.lstrip(".")
+        if "." not in qualified:
+            candidates = [from_path]
+            attr = qualified
+        else:
+            module, _, attr = stripped.rpartition(".")
+            dots = len(qualified) - len(stripped)
+            candidates = self._module_files(from_path, dots, module)
+        for path in candidates:
+            summary = self._summary(path, used, stamp)
+            if summary is None:
+                continue
+            found = summary.functions.get(attr)
+            if found is not None:
+                return found
+            reexport = summary.facts.imports.get(attr)
+            if reexport is not None and reexport != qualified:
+                return self._function(path, reexport, used, stamp, depth + 1)
+        return None
+
+    def _module_files(self, from_path: str, dots: int, module: str) -> list[str]:
+        """Files that may hold ``module`` (``dots`` leading dots: a relative import)."""
+        key = (os.path.dirname(from_path) if dots else "", dots, module)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = self._find_module_files(from_path, dots, module)
+        return found
+
+    def _find_module_files(self, from_path: str, dots: int, module: str) -> list[str]:
+        parts = module.split(".") if module else []
+        if dots == 0:
+            bases = self._bases
+        else:
+            # "..x.f" is `from ..x import f`, or `from . import x` then `x.f`: try both
+            package = Path(from_path).parent
+            bases = [_ancestor(package, dots - 1)]
+            if dots > 1:
+                bases.append(_ancestor(package, dots - 2))
+        files: list[str] = []
+        for base in bases:
+            target = base.joinpath(*parts)
+            files.append(str(target.with_suffix(".py")) if parts else str(target / "__init__.py"))
+            files.append(str(target / "__init__.py"))
+        return [path for path in dict.fromkeys(files) if self._inside(path)]
+
+    def _inside(self, path: str) -> bool:
+        return Path(path).is_relative_to(self.root)
+
+    def _summary(
+        self, path: str, used: dict[str, FileStamp], stamp_of: Callable[[str], FileStamp]
+    ) -> _FileSummary | None:
+        stamp = used[path] = stamp_of(path)
+        if stamp == _MISSING:
+            return None
+        cached = self._summaries.get(path)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            tree = fresh_tree(text)
+        except (OSError, SyntaxError, ValueError):
+            return None
+        facts = ModuleFacts.merge([collect_unit_facts(tree)])
+        raw = parse_functions(tree, list(split_lines(text)))
+        functions = {name: function.qualified(facts, path) for name, function in raw.items()}
+        summary = _FileSummary(stamp, facts, functions)
+        self._summaries[path] = summary
+        return summary

@@ -1,8 +1,10 @@
 """A fake model server on 127.0.0.1 that speaks the Messages API and OpenAI chat completions.
 
 Tests script its replies (status, JSON body, headers, delay) and read back every request it
-received. The real SDKs reach it through ``base_url``. A delayed reply watches its socket:
-when the client goes away mid-request (cancellation), ``disconnected`` is set.
+received. The real SDKs reach it through ``base_url``. Unscripted requests get an empty
+answer in the shape their tool schema asks for (``units`` for a batch review). A delayed
+reply watches its socket: when the client goes away mid-request (cancellation),
+``disconnected`` is set.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ def anthropic_error(status: int, kind: str, headers: dict[str, str] | None = Non
 def openai_tool_reply(answer: dict[str, Any] | str) -> Reply:
     """A 200 chat completion calling the ``report`` function with ``answer``."""
     return Reply(body={"_openai_tool": answer})
+
+
+def _empty_answer(request: dict[str, Any]) -> dict[str, Any]:
+    """An answer with nothing to report, in the shape the request's tool schema asks for
+    (one entry per unit for a batch review)."""
+    tools = request.get("tools") or [{}]
+    properties = tools[0].get("input_schema", {}).get("properties", {})
+    return {"units": []} if "units" in properties else {"findings": []}
 
 
 def _estimate(body: dict[str, Any]) -> int:
@@ -138,7 +148,7 @@ class FakeModelServer:
         if path.endswith("/chat/completions"):
             return json.dumps(self._openai(request, body)).encode()
         if body is None or "_anthropic_tool" in body:
-            answer = {"findings": []} if body is None else body["_anthropic_tool"]
+            answer = _empty_answer(request) if body is None else body["_anthropic_tool"]
             scripted = (body or {}).get("_usage")
             usage = (
                 self._usage(request, answer)

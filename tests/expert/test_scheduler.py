@@ -53,13 +53,14 @@ async def test_save_reviews_only_changed_targets(
     scheduler, sink = _scheduler(make_engine(debounce_ms=0))
     path = workspace / "app" / "service.py"
     scheduler.saved(URI, analyse(path))
-    await sink.wait(3)  # load_config, Store.__init__, Store.add
-    assert len(fake.requests) == 3
+    await sink.wait(3)  # load_config, Store.__init__, Store.add: one batch request
+    assert len(fake.requests) == 1
     changed = SERVICE.replace("self.items.append(item)", "self.items.insert(0, item)")
     scheduler.saved(URI, analyse(path, changed))
     await sink.wait(4)
-    assert len(fake.requests) == 4
-    assert "Store.add" in fake.requests[-1].body["messages"][0]["content"]
+    assert len(fake.requests) == 2
+    sent = fake.requests[-1].body["messages"][0]["content"]
+    assert "Store.add" in sent and "load_config" not in sent
     await scheduler.aclose()
 
 
@@ -85,7 +86,7 @@ async def test_saves_are_debounced(
     for _ in range(5):
         scheduler.saved(URI, analysis)
     await sink.wait(3)
-    assert len(fake.requests) == 3
+    assert len(fake.requests) == 1
     await scheduler.aclose()
 
 

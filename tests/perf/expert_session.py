@@ -48,10 +48,9 @@ class Cost:
     output: int = 0
 
     def add(self, result: ExpertResult) -> None:
-        if result.cached:
-            return
+        # A batch review's request and usage are carried by its first unit's result.
         usage = result.usage
-        self.requests += 1
+        self.requests += result.requests
         self.uncached_input += usage.input_tokens
         self.cache_writes += usage.cache_write_tokens
         self.cache_reads += usage.cache_read_tokens

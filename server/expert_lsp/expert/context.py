@@ -31,6 +31,8 @@ from expert_lsp.expert.targets import Target, unit_tree
 CHARS_PER_TOKEN = 4
 """Token estimate used for budgets before a request is sent (providers report the truth)."""
 MAX_CALLEES = 12
+FINDINGS_SECTION = "Rule findings already shown (do not repeat)"
+IMPORTS_SECTION = "Module imports"
 
 
 class ContextTooLarge(ValueError):
@@ -140,6 +142,93 @@ def _render(head: str, parts: list[Part], kept: list[Part]) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TargetParts:
+    """The rendered pieces of one target's context, before trimming and redaction."""
+
+    target: Target
+    header: str
+    """``Target: <kind> `<name>` (lines a-b)``."""
+    code: str
+    """The ``## Code`` section (never cut)."""
+    parts: tuple[Part, ...]
+    """Trimmable parts about the target: rule findings, class outline, callees."""
+    module: tuple[Part, ...]
+    """Trimmable parts about the module (imports, frameworks, dependencies): the same for
+    every target of a document, so a batch shows them once."""
+
+
+def collect_parts(
+    analysis: DocumentAnalysis,
+    target: Target,
+    *,
+    root: Path | None,
+    semantic: SemanticIndex,
+) -> TargetParts:
+    """Everything the model may be told about ``target`` (jedi runs here)."""
+    header = f"Target: {target.kind} `{target.name}` (lines {target.start + 1}-{target.end})\n"
+    code = f"## Code\n```python\n{numbered(target.text, target.start)}\n```\n"
+    parts: list[Part] = []
+    shown = [f for f in analysis.findings if target.start <= f.span.line < target.end]
+    parts.extend(Part(FINDINGS_SECTION, _finding_line(f), 90) for f in shown)
+    module: list[Part] = []
+    imports = module_imports(analysis)
+    if imports:
+        module.append(Part(IMPORTS_SECTION, imports, 70))
+    if target.class_outline:
+        parts.append(Part("Enclosing class outline", target.class_outline, 60))
+    if target.tree is not None:
+        infos = callees(
+            semantic, analysis.lines, analysis.path, target.tree, target.unit_start, MAX_CALLEES
+        )
+        parts.extend(_callee_parts(infos))
+    if analysis.facts.frameworks:
+        module.append(Part("Frameworks", ", ".join(sorted(analysis.facts.frameworks)), 50))
+    imported = {q.lstrip(".").split(".")[0].lower() for q in analysis.facts.imports.values()}
+    versions = dependency_versions(root)
+    relevant = [spec for name, spec in sorted(versions.items()) if name in imported]
+    if relevant:
+        module.append(Part("Dependencies", ", ".join(relevant), 10))
+    return TargetParts(target, header, code, tuple(parts), tuple(module))
+
+
+def render_context(
+    collected: TargetParts, *, display_path: str, redactor: Redactor, budget_tokens: int
+) -> ExpertContext:
+    """The context of one target, trimmed to ``budget_tokens`` and redacted.
+
+    Raises :class:`ContextTooLarge` when the code alone does not fit.
+    """
+    target = collected.target
+    head = f"File: {display_path}\n{collected.header}{collected.code}"
+    fixed = estimate_tokens(head)
+    if fixed > budget_tokens:
+        raise ContextTooLarge(
+            f"`{target.name}` needs about {fixed} tokens, over the context budget of "
+            f"{budget_tokens}"
+        )
+    # Section order: rule findings, imports, outline, callees, frameworks, dependencies.
+    findings = [p for p in collected.parts if p.section == FINDINGS_SECTION]
+    imports = [p for p in collected.module if p.section == IMPORTS_SECTION]
+    parts = [
+        *findings,
+        *imports,
+        *(p for p in collected.parts if p.section != FINDINGS_SECTION),
+        *(p for p in collected.module if p.section != IMPORTS_SECTION),
+    ]
+    kept = sorted(parts, key=lambda part: -part.relevance)
+    dropped: list[str] = []
+    body = _render(head, parts, kept)
+    while kept and estimate_tokens(body) > budget_tokens:
+        gone = kept.pop()
+        dropped.append(f"{gone.section}: {gone.text[:60]}")
+        body = _render(head, parts, kept)
+    redacted = redactor.redact(body)
+    return ExpertContext(
+        target, display_path, redacted, estimate_tokens(redacted.text), tuple(dropped)
+    )
+
+
 def build_context(
     analysis: DocumentAnalysis,
     target: Target,
@@ -154,48 +243,7 @@ def build_context(
 
     Raises :class:`ContextTooLarge` when the code alone does not fit.
     """
-    header = (
-        f"File: {display_path}\nTarget: {target.kind} `{target.name}` "
-        f"(lines {target.start + 1}-{target.end})\n"
-    )
-    code = f"## Code\n```python\n{numbered(target.text, target.start)}\n```\n"
-    fixed = estimate_tokens(header + code)
-    if fixed > budget_tokens:
-        raise ContextTooLarge(
-            f"`{target.name}` needs about {fixed} tokens, over the context budget of "
-            f"{budget_tokens}"
-        )
-    parts: list[Part] = []
-    shown = [f for f in analysis.findings if target.start <= f.span.line < target.end]
-    parts.extend(
-        Part("Rule findings already shown (do not repeat)", _finding_line(f), 90) for f in shown
-    )
-    imports = module_imports(analysis)
-    if imports:
-        parts.append(Part("Module imports", imports, 70))
-    if target.class_outline:
-        parts.append(Part("Enclosing class outline", target.class_outline, 60))
-    if target.tree is not None:
-        infos = callees(
-            semantic, analysis.lines, analysis.path, target.tree, target.unit_start, MAX_CALLEES
-        )
-        parts.extend(_callee_parts(infos))
-    if analysis.facts.frameworks:
-        parts.append(Part("Frameworks", ", ".join(sorted(analysis.facts.frameworks)), 50))
-    imported = {q.lstrip(".").split(".")[0].lower() for q in analysis.facts.imports.values()}
-    versions = dependency_versions(root)
-    relevant = [spec for name, spec in sorted(versions.items()) if name in imported]
-    if relevant:
-        parts.append(Part("Dependencies", ", ".join(relevant), 10))
-
-    kept = sorted(parts, key=lambda part: -part.relevance)
-    dropped: list[str] = []
-    body = _render(header + code, parts, kept)
-    while kept and estimate_tokens(body) > budget_tokens:
-        gone = kept.pop()
-        dropped.append(f"{gone.section}: {gone.text[:60]}")
-        body = _render(header + code, parts, kept)
-    redacted = redactor.redact(body)
-    return ExpertContext(
-        target, display_path, redacted, estimate_tokens(redacted.text), tuple(dropped)
+    collected = collect_parts(analysis, target, root=root, semantic=semantic)
+    return render_context(
+        collected, display_path=display_path, redactor=redactor, budget_tokens=budget_tokens
     )

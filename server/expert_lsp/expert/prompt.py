@@ -49,6 +49,13 @@ TASKS: dict[TaskKind, str] = {
     "test from its module path. Cover normal cases, edge cases and errors.",
 }
 
+BATCH_TASK = (
+    "Review each unit below (they are from the same file). Answer with one entry in `units` "
+    "per unit, `unit` being the id in its heading; each finding quotes exact code of the "
+    "unit its entry names. Report findings (with replacements where the fix is local and "
+    "certain) and one short explanation of what the unit does."
+)
+
 DEFAULT_REFACTOR = "Improve readability and robustness without changing behaviour."
 
 

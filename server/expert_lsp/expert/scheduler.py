@@ -2,11 +2,14 @@
 
 On save, only targets whose hash changed since the document was opened or since their last
 successful review are sent (code that was there when the file was opened is reviewed on
-request, not on the first save of a large file). A
-newer request for the same target cancels the older one in flight (cancelling its task
-aborts the HTTP call). Failures in background reviews become one status message per change
-of state, not one per request: a rejected key disables the engine until the settings
-change; timeouts and network errors degrade to rules-only until a request succeeds again.
+request, not on the first save of a large file), all of them in one batch review of the
+document (one request, or as few as the context budget needs; see
+:mod:`expert_lsp.expert.unit_batch`). A newer save cancels the document's batch in flight,
+and a newer on-demand request for the same target and kind cancels the older one
+(cancelling a task aborts its HTTP calls). Failures in background reviews become one status
+message per change of state, not one per request: a rejected key disables the engine until
+the settings change; timeouts and network errors degrade to rules-only until a request
+succeeds again.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class ExpertScheduler:
         self._in_flight: dict[tuple[str, str, TaskKind], asyncio.Task[ExpertResult]] = {}
         self._reviewed: dict[tuple[str, str], str] = {}
         self._debounce: dict[str, asyncio.Task[None]] = {}
+        self._batches: dict[str, asyncio.Task[list[ExpertResult | Exception]]] = {}
         self._last_status: str | None = None
 
     @property
@@ -90,8 +94,9 @@ class ExpertScheduler:
     async def _after_debounce(self, uri: str, analysis: DocumentAnalysis) -> None:
         await asyncio.sleep(self.engine.settings.debounce_ms / 1000)
         self._debounce.pop(uri, None)
-        for target in self.changed_targets(uri, analysis):
-            self.submit(uri, analysis, target, "review")
+        changed = self.changed_targets(uri, analysis)
+        if changed:
+            self.review_changed(uri, analysis, changed)
 
     def opened(self, uri: str, analysis: DocumentAnalysis) -> None:
         """A document was opened: its current targets are the baseline for "changed"."""
@@ -105,6 +110,31 @@ class ExpertScheduler:
             for target in all_targets(analysis)
             if self._reviewed.get((uri, target.name)) != target.digest
         ]
+
+    def review_changed(
+        self, uri: str, analysis: DocumentAnalysis, targets: list[Target]
+    ) -> asyncio.Task[list[ExpertResult | Exception]]:
+        """Review ``targets`` of the document in one batch; the batch in flight for the
+        document (an older save) is cancelled."""
+        older = self._batches.pop(uri, None)
+        if older is not None:
+            older.cancel()
+        task = asyncio.create_task(self.engine.review_many(analysis, targets))
+        self._batches[uri] = task
+        task.add_done_callback(lambda done: self._batch_finished(uri, targets, done))
+        return task
+
+    def _batch_finished(
+        self, uri: str, targets: list[Target], task: asyncio.Task[list[ExpertResult | Exception]]
+    ) -> None:
+        if self._batches.get(uri) is task:
+            del self._batches[uri]
+        if task.cancelled():
+            return
+        error = task.exception()
+        outcomes = [error] * len(targets) if error is not None else task.result()
+        for target, outcome in zip(targets, outcomes, strict=True):
+            self._deliver(uri, target, "review", outcome)
 
     def submit(
         self,
@@ -149,19 +179,23 @@ class ExpertScheduler:
     ) -> None:
         if self._in_flight.get(key) is task:
             del self._in_flight[key]
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            message, level = describe_failure(error)
+        if not task.cancelled():
+            self._deliver(uri, target, key[2], task.exception() or task.result())
+
+    def _deliver(
+        self, uri: str, target: Target, kind: TaskKind, outcome: ExpertResult | BaseException
+    ) -> None:
+        """Hand a result to the sink (a review marks the target reviewed), or report why
+        there is none."""
+        if isinstance(outcome, BaseException):
+            message, level = describe_failure(outcome)
             log.info("expert: %s: %s", target.name, message)
             self._status(message, level)
             return
-        result = task.result()
-        if key[2] == "review":
+        if kind == "review":
             self._reviewed[(uri, target.name)] = target.digest
         self._status(None, "info")
-        self._on_result(uri, result)
+        self._on_result(uri, outcome)
 
     def _status(self, message: str | None, level: Level) -> None:
         """Report a change of state once (``None``: back to normal)."""
@@ -175,15 +209,17 @@ class ExpertScheduler:
 
     async def drain(self) -> None:
         """Wait until no debounce or request is pending (batch runs and benchmarks)."""
-        while self._debounce or self._in_flight:
-            pending = [*self._debounce.values(), *self._in_flight.values()]
+        while self._debounce or self._in_flight or self._batches:
+            pending: list[asyncio.Task[object]] = [*self._debounce.values()]
+            pending.extend(self._in_flight.values())
+            pending.extend(self._batches.values())
             await asyncio.gather(*pending, return_exceptions=True)
 
     def forget(self, uri: str) -> None:
         """A document was closed: cancel its work and forget its review hashes."""
-        pending = self._debounce.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
+        for pending in (self._debounce.pop(uri, None), self._batches.pop(uri, None)):
+            if pending is not None:
+                pending.cancel()
         for key in [key for key in self._in_flight if key[0] == uri]:
             self._in_flight.pop(key).cancel()
         for reviewed in [reviewed for reviewed in self._reviewed if reviewed[0] == uri]:
@@ -191,7 +227,9 @@ class ExpertScheduler:
 
     async def aclose(self) -> None:
         """Cancel everything in flight and close the engine."""
-        tasks = [*self._debounce.values(), *self._in_flight.values()]
+        tasks: list[asyncio.Task[object]] = [*self._debounce.values()]
+        tasks.extend(self._in_flight.values())
+        tasks.extend(self._batches.values())
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -199,4 +237,5 @@ class ExpertScheduler:
                 await task
         self._debounce.clear()
         self._in_flight.clear()
+        self._batches.clear()
         await self.engine.aclose()

@@ -3,7 +3,9 @@
 The model answers only by calling the ``report`` tool; its input is validated against these
 models. Every finding and edit names the code it is about by an exact quote, never by line
 numbers: positions are computed locally from the quote. A quote that is not in the unit
-means the finding is dropped, so a model cannot point at code it was not shown.
+means the finding is dropped, so a model cannot point at code it was not shown. A review of
+several units in one request answers with :class:`BatchAnswer`: one entry per unit id, and a
+finding is checked against the unit its entry names.
 """
 
 from __future__ import annotations
@@ -75,6 +77,31 @@ class ExpertAnswer(_Strict):
         max_length=40000,
         description="For test-writing requests: a complete pytest module testing the unit.",
     )
+
+
+class UnitReview(_Strict):
+    """The review of one unit of a batch request."""
+
+    unit: str = Field(
+        min_length=1, max_length=20, description="The unit's id from its heading (e.g. `U2`)."
+    )
+    findings: list[ExpertFinding] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Findings whose quotes are exact code of this unit.",
+    )
+    explanations: list[Explanation] = Field(default_factory=list, max_length=5)
+
+
+class BatchAnswer(_Strict):
+    """The answer to a review of several units: one entry per unit."""
+
+    units: list[UnitReview] = Field(default_factory=list, max_length=50)
+
+
+def batch_schema() -> dict[str, Any]:
+    """The JSON schema of the tool input of a batch review."""
+    return BatchAnswer.model_json_schema()
 
 
 def tool_schema() -> dict[str, Any]:

@@ -38,19 +38,19 @@ def project(
 def test_check_expert_reports_findings_and_cost(
     project: Path, fake: FakeModelServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake.script(
-        anthropic_tool_reply({"findings": [FINDING]}, usage=(500, 50), match="`load_config`")
-    )
+    answer = {"units": [{"unit": "U1", "findings": [FINDING]}]}
+    fake.script(anthropic_tool_reply(answer, usage=(500, 50), match="`load_config`"))
     assert main(["check", "--expert", "app"]) == 1
     out, err = capsys.readouterr()
     assert "app/service.py:10:17: python-backend-expert/reliability File handle leaks" in out
-    assert "3 targets, 3 model requests, 0 from cache" in err
-    assert len(fake.requests) == 3
+    # The 3 targets of the file in one request, as on save.
+    assert "3 targets, 1 model requests, 0 from cache; tokens in 500, out 50" in err
+    assert len(fake.requests) == 1
 
     assert main(["check", "--expert", "app"]) == 1  # unchanged code: all from the cache
     _, err = capsys.readouterr()
     assert "3 targets, 0 model requests, 3 from cache; tokens in 0, out 0" in err
-    assert len(fake.requests) == 3
+    assert len(fake.requests) == 1
 
 
 def test_check_expert_with_a_bad_key(

@@ -1,13 +1,14 @@
 """The batch form of the expert review (``expert-lsp check --expert``), with its cost.
 
 Every target of every file goes through the same engine as in the editor: same context,
-same disk cache (so a second run over unchanged code sends nothing), same validation. The
-summary counts requests, cache hits and tokens, so the cost of a run is never a surprise.
+same disk cache (so a second run over unchanged code sends nothing), same validation, and
+the targets of a file are reviewed together as on save (as few requests as the context
+budget allows). The summary counts requests, cache hits and tokens, so the cost of a run is
+never a surprise.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,8 @@ class BatchReport:
     def add(self, path: Path, result: ExpertResult) -> None:
         """Count one result and keep its findings."""
         self.targets += 1
-        if result.cached:
-            self.cached += 1
-        else:
-            self.requests += 1
+        self.cached += int(result.cached)
+        self.requests += result.requests
         self.input_tokens += result.usage.input_tokens + result.usage.cache_write_tokens
         self.output_tokens += result.usage.output_tokens
         self.cache_read_tokens += result.usage.cache_read_tokens
@@ -73,20 +72,15 @@ async def review_files(
         for path, text in files:
             analysis = analyzer.analyze(str(path), split_lines(text))
             targets = all_targets(analysis)
-            results = await asyncio.gather(
-                *(engine.run(analysis, target, "review") for target in targets),
-                return_exceptions=True,
-            )
+            results = await engine.review_many(analysis, targets) if targets else []
             for target, result in zip(targets, results, strict=True):
                 if isinstance(result, ExpertResult):
                     report.add(path, result)
                 elif isinstance(result, AuthError | ExpertDisabled):
                     raise ExpertDisabled(str(result)) from result
-                elif isinstance(result, Exception):
+                else:
                     message, _ = describe_failure(result)
                     report.problems.append(f"{path}: {target.name}: {message}")
-                else:
-                    raise result
     finally:
         await engine.aclose()
     return report

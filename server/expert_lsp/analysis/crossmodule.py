@@ -36,10 +36,27 @@ _SUMMARIES_KEPT = 512
 
 
 class UnitSummaries:
-    """The functions of unit texts, parsed once per text (kept across analyses)."""
+    """The functions of unit texts, parsed once per text, and which unit defines each
+    name (kept across analyses by the :class:`~expert_lsp.analysis.engine.Analyzer`)."""
 
     def __init__(self) -> None:
         self._raw: dict[str, dict[str, RawFunction]] = {}
+        self._defining: tuple[ModuleFacts, dict[str, int]] | None = None
+
+    def defining(self, facts: ModuleFacts, unit_facts: list[UnitFacts]) -> dict[str, int]:
+        """Function name -> index of the unit that defines it (the last one wins).
+
+        Reused while the module facts are the same object: the engine keeps the object
+        only when every unit contributes the same facts, in the same order.
+        """
+        if self._defining is None or self._defining[0] is not facts:
+            indexes = {
+                function: index
+                for index, part in enumerate(unit_facts)
+                for function, _ in part.functions
+            }
+            self._defining = (facts, indexes)
+        return self._defining[1]
 
     def functions(self, text: str) -> dict[str, RawFunction]:
         """The module-level functions the unit ``text`` defines (spans unit-relative)."""
@@ -73,19 +90,16 @@ class DocumentModule:
         self._units = units
         self._unit_facts = unit_facts
         self._summaries = summaries
-        self._defining: dict[str, Unit] | None = None
+        self._defining: dict[str, int] | None = None
         self._functions: dict[str, FunctionInfo | None] = {}
         self._stamps: dict[str, FileStamp] = {}
 
     def defining_unit(self, name: str) -> Unit | None:
         """The unit that defines module-level function ``name`` (the last one wins)."""
         if self._defining is None:
-            self._defining = {
-                function: unit
-                for unit, part in zip(self._units, self._unit_facts, strict=True)
-                for function, _ in part.functions
-            }
-        return self._defining.get(name)
+            self._defining = self._summaries.defining(self.facts, self._unit_facts)
+        index = self._defining.get(name)
+        return None if index is None else self._units[index]
 
     def function(self, name: str) -> FunctionInfo | None:
         """The document's module-level function ``name`` (spans relative to its unit)."""

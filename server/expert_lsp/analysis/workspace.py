@@ -159,6 +159,7 @@ class Workspace:
         self._bases = [self.root, self.root / "src"]
         self._summaries: dict[str, _FileSummary] = {}
         self._candidates: dict[tuple[str, int, str], list[str]] = {}
+        self._listings: dict[str, tuple[FileStamp, frozenset[str]]] = {}
 
     def function(
         self,
@@ -192,6 +193,8 @@ class Workspace:
         else:
             module, _, attr = stripped.rpartition(".")
             dots = len(qualified) - len(stripped)
+            if dots == 0 and not self._top_level(module.partition(".")[0], used, stamp):
+                return None  # the standard library or a third-party package
             candidates = self._module_files(from_path, dots, module)
         for path in candidates:
             summary = self._summary(path, used, stamp)
@@ -204,6 +207,31 @@ class Workspace:
             if reexport is not None and reexport != qualified:
                 return self._function(path, reexport, used, stamp, depth + 1)
         return None
+
+    def _top_level(
+        self, name: str, used: dict[str, FileStamp], stamp_of: Callable[[str], FileStamp]
+    ) -> bool:
+        """Whether ``name`` is a module or package at the top of the workspace.
+
+        Answers from the folder listings (re-read when a folder's stamp changes), so an
+        import of the standard library or of a dependency costs no look-up of files; the
+        folders are noted in ``used`` (a module created there later is noticed).
+        """
+        for base in self._bases:
+            folder = str(base)
+            stamp = used[folder] = stamp_of(folder)
+            if stamp == _MISSING:
+                continue
+            cached = self._listings.get(folder)
+            if cached is None or cached[0] != stamp:
+                try:
+                    entries = frozenset(entry.removesuffix(".py") for entry in os.listdir(folder))
+                except OSError:
+                    entries = frozenset()
+                cached = self._listings[folder] = (stamp, entries)
+            if name in cached[1]:
+                return True
+        return False
 
     def _module_files(self, from_path: str, dots: int, module: str) -> list[str]:
         """Files that may hold ``module`` (``dots`` leading dots: a relative import)."""

@@ -34,10 +34,12 @@ class UnitInfo:
 class NodeContext:
     """The current node's surroundings during the walk. One instance is reused per unit."""
 
-    __slots__ = ("ancestors", "functions", "unit")
+    __slots__ = ("_qualified", "ancestors", "functions", "unit")
 
     def __init__(self, unit: UnitInfo) -> None:
         self.unit = unit
+        self._qualified: dict[int, str | None] = {}
+        """Resolved names by node id: about twenty rules ask about the same call."""
         self.ancestors: list[ast.AST] = []
         self.functions: list[FunctionNode] = []
         """The functions (and lambdas) among :attr:`ancestors`, innermost last: the walker
@@ -60,7 +62,12 @@ class NodeContext:
 
     def qualified_name(self, node: ast.expr) -> str | None:
         """The qualified name of a name or attribute chain, through imports and aliases."""
-        return self.unit.facts.qualified_name(node)
+        key = id(node)  # nodes outlive the walk of their unit, so ids are stable here
+        memo = self._qualified
+        if key in memo:
+            return memo[key]
+        result = memo[key] = self.unit.facts.qualified_name(node)
+        return result
 
     def enclosing_function(self) -> FunctionNode | None:
         """The innermost function (or lambda) around the current node."""

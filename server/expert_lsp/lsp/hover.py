@@ -60,6 +60,10 @@ def findings_at(document: DocumentState, line: int, column: int) -> list[Finding
     return [f for f in report.findings if f.span.contains(line, column)]
 
 
+WARM_AFTER_IDLE_S = 0.75
+"""Quiet time after the last change before jedi is warmed."""
+
+
 def register(server: LanguageServer, state: ServerState) -> None:
     """Wire hover and the jedi warm-up after open."""
 
@@ -67,6 +71,13 @@ def register(server: LanguageServer, state: ServerState) -> None:
 
     async def warm(document: DocumentState) -> None:
         await document.fresh.wait()  # the first diagnostics go out before jedi takes the CPU
+        # Building jedi's parse of a large module is seconds of CPU that cannot be paused:
+        # start it only once the user stops typing, so keystrokes never compete with it.
+        while True:
+            version = document.document.version
+            await asyncio.sleep(WARM_AFTER_IDLE_S)
+            if document.document.version == version:
+                break
         snapshot = document.document
         path = document.path
         steps = await state.jedi_worker.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.workspace import Workspace
+from expert_lsp.checking.runner import CheckOptions, run_check
 from expert_lsp.documents.text import split_lines
 from expert_lsp.rules.asy102_transitively_blocking_call_in_async import (
     TransitivelyBlockingCallInAsync,
@@ -153,3 +154,22 @@ def test_same_module_helper_in_another_unit_moves_and_changes(tmp_path: Path) ->
     # the helper stops blocking: the caller's unit is checked again
     quiet = moved.replace("requests.get(url, timeout=5)", "url")
     assert analyzer.analyze(path, split_lines(quiet), second).findings == []
+
+
+def test_check_cache_misses_when_a_followed_module_changes(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    views = "from app.net import download\n\n\nasync def show(url):\n    download(url)\n"
+    workspace(project, {"app/__init__.py": "", "app/net.py": NET, "app/views.py": views})
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    target = str(project / "app/views.py")
+    options = CheckOptions((target,), cache_dir=tmp_path / "cache", jobs=1)
+    first = run_check(options)
+    assert [f.rule_id for _, f in first.findings] == ["ASY102"]
+    assert run_check(options).cache_hits == 1
+    net = project / "app/net.py"
+    net.write_text("def download(url):\n    return url\n", encoding="utf-8")
+    stat = net.stat()
+    os.utime(net, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    after = run_check(options)
+    assert after.cache_hits == 0
+    assert after.findings == []

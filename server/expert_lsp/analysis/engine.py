@@ -32,7 +32,7 @@ from expert_lsp.analysis.parsing import ParsedUnit, fresh_tree, parse_unit, pars
 from expert_lsp.analysis.rule import Rule
 from expert_lsp.analysis.suppression import is_suppressed
 from expert_lsp.analysis.walk import RuleFailure, Walker
-from expert_lsp.analysis.workspace import Workspace
+from expert_lsp.analysis.workspace import FileStamp, Workspace
 from expert_lsp.documents.units import Unit, UnitSplitter
 
 _MERGE_LIMIT = 3
@@ -117,6 +117,16 @@ class DocumentAnalysis:
     )
     """Findings in document coordinates per ``(unit start, unit text)``, with their source."""
     unit_facts: list[UnitFacts] = field(default_factory=list, repr=False)
+
+    def file_dependencies(self) -> tuple[tuple[str, FileStamp], ...]:
+        """Other files the findings depend on (cross-module lookups), with their stamps."""
+        files = {
+            path: stamp
+            for result in self.checked.values()
+            for kind, path, stamp in result.dependencies
+            if kind == "file" and isinstance(stamp, tuple)
+        }
+        return tuple(sorted(files.items()))
 
     def unit_at(self, line: int) -> Unit | None:
         """The unit that contains ``line``."""

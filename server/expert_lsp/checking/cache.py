@@ -3,7 +3,9 @@
 An entry holds the findings shown for a file, so a warm run reads a few bytes per unchanged
 file instead of analysing it. The key covers everything the findings depend on: the file's
 bytes and path (some rules look at the path), the resolved settings and the source of the
-engine and its rules (so editing a rule, or upgrading, never serves stale results). Entries
+engine and its rules (so editing a rule, or upgrading, never serves stale results). An entry
+also lists the other files its findings read (a helper module ASY102 followed, with its
+modification time and size); it is a miss when one of them changed. Entries
 are written atomically (temporary file, then rename), so parallel runs can share the folder.
 The folder is disposable: delete it at any time.
 """
@@ -22,12 +24,13 @@ import platformdirs
 
 import expert_lsp
 from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity, Span
+from expert_lsp.analysis.workspace import FileStamp, file_stamp
 from expert_lsp.config import Settings
 
 CACHE_DIR_ENV = "EXPERT_LSP_CACHE_DIR"
 """Environment variable that overrides the cache folder (the user cache dir by default)."""
 
-_FORMAT = 1
+_FORMAT = 2
 """Version of the entry layout below; part of every key."""
 
 _ENGINE_PARTS = ("analysis", "rules", "documents", "config.py", "checking/runner.py")
@@ -120,7 +123,10 @@ class FindingCache:
             return None
         try:
             data = json.loads(self._entry(key).read_text(encoding="utf-8"))
-            findings = [finding_from_json(item) for item in data]
+            findings = [finding_from_json(item) for item in data["findings"]]
+            current = all(
+                file_stamp(path) == (mtime, size) for path, mtime, size in data["dependencies"]
+            )
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -128,15 +134,28 @@ class FindingCache:
             self.errors += 1
             self.misses += 1
             return None
+        if not current:  # a module the findings followed has changed since
+            self.misses += 1
+            return None
         self.hits += 1
         return findings
 
-    def put(self, key: str, findings: list[Finding]) -> None:
-        """Store ``findings`` under ``key`` (atomically; failures only counted)."""
+    def put(
+        self,
+        key: str,
+        findings: list[Finding],
+        dependencies: tuple[tuple[str, FileStamp], ...] = (),
+    ) -> None:
+        """Store ``findings`` under ``key`` (atomically; failures only counted), valid
+        while the files in ``dependencies`` keep their stamps."""
         if self.folder is None:
             return
         entry = self._entry(key)
-        payload = json.dumps([finding_to_json(f) for f in findings], separators=(",", ":"))
+        data = {
+            "findings": [finding_to_json(f) for f in findings],
+            "dependencies": [[path, *stamp] for path, stamp in dependencies],
+        }
+        payload = json.dumps(data, separators=(",", ":"))
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(

@@ -23,7 +23,7 @@ from expert_lsp.analysis.engine import Analyzer, RuleFailure
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.fixing import fix_all
 from expert_lsp.analysis.selection import Selection
-from expert_lsp.analysis.workspace import Workspace
+from expert_lsp.analysis.workspace import FileStamp, Workspace
 from expert_lsp.checking.cache import FindingCache, cache_key
 from expert_lsp.checking.files import (
     SourceFile,
@@ -73,6 +73,8 @@ class FileResult:
     """The text after safe fixes, when they changed it (fix and diff modes)."""
     diff: str = ""
     """A unified diff of the safe fixes (diff mode)."""
+    dependencies: tuple[tuple[str, FileStamp], ...] = ()
+    """Other files the findings read (cross-module rules), with their stamps."""
 
 
 @dataclass(slots=True)
@@ -151,7 +153,9 @@ def _run_job(job: _Job) -> FileResult:
                 text = new_text = new
         analysis = analyzer.analyze(job.path, split_lines(text))
         findings = tuple(sorted(selection.apply(analysis.findings), key=_sort_key))
-        return FileResult(job.display, findings, tuple(analysis.failures), fixed, new_text)
+        dependencies = analysis.file_dependencies()
+        failures = tuple(analysis.failures)
+        return FileResult(job.display, findings, failures, fixed, new_text, "", dependencies)
     except Exception as error:  # one bad file must not end the run: report it as a failure
         return FileResult(
             job.display, (), (RuleFailure("*", 0, f"{type(error).__name__}: {error}"),)
@@ -227,7 +231,7 @@ def run_check(options: CheckOptions) -> CheckReport:
     outcomes = _execute([job for _, job, _, _ in pending], options.jobs)
     for (index, _, source, key), result in zip(pending, outcomes, strict=True):
         if not result.failures:
-            store.put(key, list(result.findings))
+            store.put(key, list(result.findings), result.dependencies)
         if result.new_text is not None:
             if options.mode is Mode.FIX:
                 write_source(source, result.new_text)

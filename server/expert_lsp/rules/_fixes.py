@@ -13,6 +13,8 @@ from typing import TypeVar, cast
 import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.rule import FixRequest, FixResult
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
@@ -137,3 +139,16 @@ def to_thread(call: cst.Call) -> cst.Await:
     """``f(*args, **kwargs)`` as ``await asyncio.to_thread(f, *args, **kwargs)``."""
     func = cst.Attribute(cst.Name("asyncio"), cst.Name("to_thread"))
     return cst.Await(cst.Call(func=func, args=[cst.Arg(call.func), *call.args]))
+
+
+TO_THREAD_TITLE = "Run it in a thread: `await asyncio.to_thread(...)`"
+
+
+def to_thread_fix(request: FixRequest) -> FixResult | None:
+    """The fix that runs the finding's call in a thread (:func:`to_thread`), with the
+    ``import asyncio`` it needs."""
+    tree = UnitTree(request.unit_text)
+    call = tree.find(request.finding.span, cst.Call)
+    if call is None:
+        return None
+    return FixResult(tree.replace(call, to_thread(call)), imports=("import asyncio",))

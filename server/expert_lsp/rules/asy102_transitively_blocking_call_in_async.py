@@ -5,17 +5,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-import libcst as cst
-
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.crossmodule import CrossModule
-from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, Related, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.analysis.workspace import CallSite, FunctionInfo
 from expert_lsp.rules._blocking import blocking_reason
 from expert_lsp.rules._dataflow import flow_at
-from expert_lsp.rules._fixes import to_thread
+from expert_lsp.rules._fixes import TO_THREAD_TITLE, to_thread_fix
 
 MAX_DEPTH = 4
 """How many sync functions deep a chain is followed (the called one included)."""
@@ -66,7 +63,7 @@ class TransitivelyBlockingCallInAsync(Rule):
     severity = Severity.WARNING
     message = "`{call}()` blocks the event loop: it calls `{reason}` ({hops})"
     node_types = (ast.Call,)
-    fix_title = "Run it in a thread: `await asyncio.to_thread(...)`"
+    fix_title = TO_THREAD_TITLE
     fix_safe = False
 
     valid = (
@@ -137,11 +134,7 @@ class TransitivelyBlockingCallInAsync(Rule):
         yield self.finding(node, context, message, related=related, fix=offer)
 
     def fix(self, request: FixRequest) -> FixResult | None:
-        tree = UnitTree(request.unit_text)
-        call = tree.find(request.finding.span, cst.Call)
-        if call is None:
-            return None
-        return FixResult(tree.replace(call, to_thread(call)), imports=("import asyncio",))
+        return to_thread_fix(request)
 
 
 def _may_be_module_function(func: ast.expr, context: NodeContext) -> bool:

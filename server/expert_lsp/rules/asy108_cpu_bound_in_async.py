@@ -5,14 +5,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-import libcst as cst
-
 from expert_lsp.analysis.context import NodeContext
-from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._dataflow import qualified_callee
-from expert_lsp.rules._fixes import to_thread
+from expert_lsp.rules._fixes import TO_THREAD_TITLE, to_thread_fix
 
 _PANDAS_IO = frozenset(
     {
@@ -89,7 +86,7 @@ class CpuBoundInAsync(Rule):
     severity = Severity.WARNING
     message = "CPU-heavy `{call}` inside `async def` blocks the event loop"
     node_types = (ast.Call,)
-    fix_title = "Run it in a thread: `await asyncio.to_thread(...)`"
+    fix_title = TO_THREAD_TITLE
     fix_safe = False
 
     valid = (
@@ -143,11 +140,7 @@ class CpuBoundInAsync(Rule):
         yield self.finding(node, context, self.message.format(call=qualified), fix=fix)
 
     def fix(self, request: FixRequest) -> FixResult | None:
-        tree = UnitTree(request.unit_text)
-        call = tree.find(request.finding.span, cst.Call)
-        if call is None:
-            return None
-        return FixResult(tree.replace(call, to_thread(call)), imports=("import asyncio",))
+        return to_thread_fix(request)
 
 
 def _is_heavy(qualified: str) -> bool:

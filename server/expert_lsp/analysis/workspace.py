@@ -64,6 +64,15 @@ class FunctionInfo:
     """The path of the file (or the document) that defines it."""
     offset: int = 0
     """Lines between the source the spans are relative to and the file's first line."""
+    opaque: bool = False
+    """Decorated with something that may change what calling it does (``@sync_to_async``
+    makes a ``def`` return an awaitable): rules should not trust ``is_async`` or ``calls``."""
+
+
+TRANSPARENT_DECORATORS = frozenset(
+    {"functools.cache", "functools.lru_cache", "functools.wraps", "typing.overload"}
+)
+"""Decorators that keep a function's kind and body: calling it still runs the body."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +84,21 @@ class RawFunction:
     is_async: bool
     calls: tuple[tuple[ast.expr, Span], ...]
     span: Span
+    decorators: tuple[ast.expr, ...] = ()
 
     def qualified(self, facts: ModuleFacts, source: str, offset: int = 0) -> FunctionInfo:
-        """The function with its callees qualified through ``facts``."""
+        """The function with its callees (and decorators) qualified through ``facts``."""
         calls = tuple(
             CallSite(callee, span)
             for func, span in self.calls
             if (callee := facts.qualified_name(func)) is not None
         )
-        return FunctionInfo(self.name, self.is_async, calls, self.span, source, offset)
+        opaque = any(
+            facts.qualified_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+            not in TRANSPARENT_DECORATORS
+            for decorator in self.decorators
+        )
+        return FunctionInfo(self.name, self.is_async, calls, self.span, source, offset, opaque)
 
 
 class _CallCollector(ast.NodeVisitor):
@@ -121,6 +136,7 @@ def parse_functions(tree: ast.Module, lines: list[str]) -> dict[str, RawFunction
             isinstance(statement, ast.AsyncFunctionDef),
             tuple(collector.calls),
             Span(head.line, col, head.line, col + len(statement.name)),
+            tuple(statement.decorator_list),
         )
     return functions
 

@@ -55,7 +55,9 @@ class TransitivelyBlockingCallInAsync(Rule):
 
     Other modules are resolved through the import table and the workspace's files (a
     package `__init__` that re-exports a name is followed); names bound at run time, star
-    imports and methods are not followed, so the rule stays quiet about them.
+    imports and methods are not followed, so the rule stays quiet about them, as it does for
+    a call whose result is awaited and for a helper with a decorator that may change what
+    calling it does (`@sync_to_async`; `functools.cache`/`lru_cache` are followed).
     """
 
     id = "ASY102"
@@ -87,6 +89,11 @@ class TransitivelyBlockingCallInAsync(Rule):
             "async def view(load, url):\n    return load(url)\n"
         ),
         Valid("from app.helpers import fetch\n\nasync def view(url):\n    return fetch(url)\n"),
+        Valid(
+            "from asgiref.sync import sync_to_async\nimport requests\n\n@sync_to_async\n"
+            "def load(url):\n    return requests.get(url, timeout=5)\n\n"
+            "async def view(url):\n    return await load(url)\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -107,6 +114,12 @@ class TransitivelyBlockingCallInAsync(Rule):
             "    with open(path) as fh:\n        return fh.read()\n",
             line=2,
         ),
+        Invalid(
+            "import functools\nimport requests\n\n@functools.lru_cache\ndef load(url):\n"
+            "    return requests.get(url, timeout=5)\n\nasync def view(url):\n"
+            "    return load(url)\n",
+            line=9,
+        ),
     )
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
@@ -114,6 +127,8 @@ class TransitivelyBlockingCallInAsync(Rule):
         cross = context.cross
         if cross is None or not context.in_async_function():
             return
+        if isinstance(context.parent(), ast.Await):
+            return  # a `def` whose result is awaited returns an awaitable: not this rule's
         func = node.func
         if not _may_be_module_function(func, context):
             return
@@ -121,7 +136,7 @@ class TransitivelyBlockingCallInAsync(Rule):
         if qualified is None or blocking_reason(qualified) is not None:
             return  # unknown, or ASY101's (a blocking call written right here)
         helper = cross.function(qualified)
-        if helper is None or helper.is_async:
+        if helper is None or helper.is_async or helper.opaque:
             return
         found = _blocking_chain(cross, helper, 1, {(helper.source, helper.name)})
         if found is None:
@@ -162,7 +177,9 @@ def _blocking_chain(
         return None
     for site in info.calls:
         callee = cross.callee(info, site)
-        if callee is None or callee.is_async or (callee.source, callee.name) in seen:
+        if callee is None or callee.is_async or callee.opaque:
+            continue
+        if (callee.source, callee.name) in seen:
             continue
         seen.add((callee.source, callee.name))
         found = _blocking_chain(cross, callee, depth + 1, seen)

@@ -139,7 +139,7 @@ def _imported_async(func: ast.expr, context: NodeContext) -> bool:
     if cross is None or qualified is None or "." not in qualified:
         return False
     found = cross.function(qualified)
-    return found is not None and found.is_async
+    return found is not None and found.is_async and not found.opaque
 
 
 def _async_method(name: str, context: NodeContext) -> bool:

@@ -78,6 +78,7 @@ async def test_unknown_unit_and_quote_outside_its_unit_are_dropped(
     workspace: Path,
     make_engine: Engine,
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     analysis = analyse(workspace / "app" / "service.py")
     answer = {
@@ -86,7 +87,7 @@ async def test_unknown_unit_and_quote_outside_its_unit_are_dropped(
             {"unit": "load_config", "findings": [_finding(OPEN_QUOTE)]},
             {"unit": "U1", "findings": [_finding(APPEND_QUOTE)]},  # Store.add's code
             "not an entry",
-        ]
+        ],
     }
     fake.script(anthropic_tool_reply(answer))
     with caplog.at_level(logging.INFO, logger="expert_lsp.expert.engine"):
@@ -95,6 +96,13 @@ async def test_unknown_unit_and_quote_outside_its_unit_are_dropped(
     assert [r.reason for r in results[0].result.rejections] == ["its quote is not in the code"]
     dropped = [r.getMessage() for r in caplog.records if "names no unit" in r.getMessage()]
     assert len(dropped) == 3
+
+    fake.script(anthropic_tool_reply({"findings": [_finding(OPEN_QUOTE)]}))  # single shape
+    with caplog.at_level(logging.INFO, logger="expert_lsp.expert.engine"):
+        engine = make_engine(cache_dir=str(tmp_path / "other-cache"))
+        results = _results(await engine.review_many(analysis, all_targets(analysis)[1:]))
+    assert [r.result.issues for r in results] == [[], []]
+    assert any("not attributed to a unit" in r.getMessage() for r in caplog.records)
 
 
 async def test_partial_cache_hit_sends_only_the_changed_unit(

@@ -128,6 +128,8 @@ def split_answer(
     answers: list[dict[str, Any]] = [{"findings": [], "explanations": []} for _ in range(count)]
     rejections: list[Rejection] = []
     entries = answer.get("units") or []
+    if not entries and answer.get("findings"):
+        return answers, [Rejection("findings", "not attributed to a unit (no `units` entry)")]
     if not isinstance(entries, list):
         return answers, [Rejection("units", "not a list")]
     for index, entry in enumerate(entries):

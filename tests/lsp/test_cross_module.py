@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.helpers import edit_and_wait, open_document, start
+from tests.lsp.helpers import edit_and_wait, open_document, start, wait_publish
 
 HELPERS = "from app.net import download\n\n\ndef fetch(url):\n    return download(url)\n"
 NET = "import requests\n\n\ndef download(url):\n    return requests.get(url, timeout=5)\n"
@@ -43,4 +44,33 @@ async def test_chain_in_related_information(client: LanguageClient, tmp_path: Pa
     stat = net.stat()
     os.utime(net, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     after = await edit_and_wait(client, views.as_uri(), 2, [((5, 0, 5, 0), "# edited\n")])
+    assert list(after.diagnostics) == []
+
+
+async def test_saving_the_helper_rechecks_the_caller(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("", encoding="utf-8")
+    net = app / "net.py"
+    net.write_text(NET, encoding="utf-8")
+    await start(client, tmp_path)
+    views = app / "views.py"
+    text = "from app.net import download\n\n\nasync def show(url):\n    download(url)\n"
+    first = await open_document(client, views, text)
+    assert [d.code for d in first.diagnostics] == ["ASY102"]
+    await open_document(client, net, NET)
+
+    quiet = "def download(url):\n    return url\n"
+    await edit_and_wait(client, net.as_uri(), 2, [(None, quiet)])
+    net.write_text(quiet, encoding="utf-8")
+    stat = net.stat()
+    os.utime(net, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    save = types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=net.as_uri())
+    )
+    after = await wait_publish(
+        client, views.as_uri(), 1, lambda: client.text_document_did_save(save)
+    )
     assert list(after.diagnostics) == []

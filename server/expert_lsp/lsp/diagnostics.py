@@ -86,6 +86,14 @@ class Pipeline:
             document.unit_cache = {}
             self.schedule(document)
 
+    def recheck_others(self, saved: DocumentState) -> None:
+        """A saved module may be a helper that other documents' rules followed (ASY102,
+        ASY103): analyse the other open documents again. Their units are reused unless a
+        lookup now gets another answer, so this costs little."""
+        for document in self.state.documents.values():
+            if document is not saved and document.report is not None:
+                self.schedule(document)
+
     def forget(self, document: DocumentState) -> None:
         """The document was closed: stop caring and clear its diagnostics."""
         document.fresh.set()  # release pull requests waiting on it
@@ -166,6 +174,7 @@ def register(server: LanguageServer, state: ServerState) -> None:
     state.analysis_worker.submit(lambda: state.analyzer, BACKGROUND)
     state.on_change.append(pipeline.schedule)
     state.on_close.append(pipeline.forget)
+    state.on_save.append(pipeline.recheck_others)
     state.on_settings.append(pipeline.refresh_all)
     state.on_extra_diagnostics.append(pipeline.republish)
 

@@ -173,3 +173,19 @@ def test_check_cache_misses_when_a_followed_module_changes(tmp_path: Path) -> No
     after = run_check(options)
     assert after.cache_hits == 0
     assert after.findings == []
+
+
+def test_helper_module_session_and_decorators(tmp_path: Path) -> None:
+    clients = (
+        "import functools\nimport requests\nfrom asgiref.sync import async_to_sync\n\n"
+        "session = requests.Session()\n\n\nclass Config:\n    def load(self):\n        pass\n\n\n"
+        "@functools.lru_cache(maxsize=8)\ndef cached(url):\n    return session.get(url)\n\n\n"
+        "@async_to_sync\nasync def converted(url):\n    return url\n"
+    )
+    views = (
+        "from app.clients import cached, converted\n\n\n"
+        "async def show(url):\n    cached(url)\n    converted(url)\n"
+    )
+    found = findings(tmp_path, {"app/clients.py": clients, "app/views.py": views})
+    assert [(f.rule_id, f.span.line) for f in found] == [("ASY102", 4)]
+    assert found[0].related[0].span.line == 14

@@ -3,11 +3,12 @@
 A deterministic resolver, cheap enough for the typing path: the import table of the
 module being checked gives a qualified name (``app.helpers.fetch``, ``.helpers.fetch``),
 the name maps to a file under the project root (``app/helpers.py`` or
-``app/helpers/__init__.py``, also under ``src/``), and that file's ``ast`` gives a summary
-of each module-level function: ``async def`` or not, and the calls its body makes,
-qualified through that file's own imports. Summaries are cached per file and rebuilt when
-the file's modification time or size changes; a name the file only re-exports
-(``from .impl import fetch`` in a package ``__init__``) is followed.
+``app/helpers/__init__.py``, also under ``src/``), and that file gives a summary of the
+module-level function: ``async def`` or not, and the calls its body makes, qualified
+through that file's own imports. The file is split into top-level units (as documents
+are) and only its import/assignment units and the asked-for function's unit are parsed.
+Files are cached and re-read when their modification time or size changes; a name the
+file only re-exports (``from .impl import fetch`` in a package ``__init__``) is followed.
 
 Why not jedi on this path: the :class:`~expert_lsp.analysis.semantic.SemanticIndex` is
 not thread-safe and belongs to the language server's jedi worker, while rules run on the
@@ -23,15 +24,17 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from expert_lsp.analysis.context import NodeContext, UnitInfo
 from expert_lsp.analysis.findings import Span
-from expert_lsp.analysis.module_facts import ModuleFacts, collect_unit_facts
+from expert_lsp.analysis.module_facts import ModuleFacts, UnitFacts, collect_unit_facts
 from expert_lsp.analysis.parsing import fresh_tree
 from expert_lsp.documents.text import split_lines
+from expert_lsp.documents.units import Unit, UnitSplitter
 
 _REEXPORT_DEPTH = 3
 """How many ``from x import name`` re-exports are followed to find a definition."""
@@ -141,11 +144,64 @@ def parse_functions(tree: ast.Module, lines: list[str]) -> dict[str, RawFunction
     return functions
 
 
-@dataclass(frozen=True, slots=True)
-class _FileSummary:
-    stamp: FileStamp
-    facts: ModuleFacts
-    functions: dict[str, FunctionInfo]
+_DEF = re.compile(r"(async\s+)?def\s+(\w+)")
+
+
+class _FileModule:
+    """One file of the workspace, split into top-level units; only the units that bind
+    names (imports, assignments) are parsed up front, a function's unit when asked for.
+
+    Parsing a whole 3,000-line helper would take over a hundred milliseconds on the typing
+    path; splitting it takes a few.
+    """
+
+    def __init__(self, path: str, stamp: FileStamp, text: str, splitter: UnitSplitter) -> None:
+        self.path = path
+        self.stamp = stamp
+        self._units: dict[str, Unit] = {}
+        """Function name -> the unit that defines it (the last one wins)."""
+        self._functions: dict[str, FunctionInfo | None] = {}
+        parts: list[UnitFacts] = []
+        for unit in splitter.split(split_lines(text)):
+            head = _first_statement_line(unit.text)
+            if head.startswith("class "):
+                continue  # methods are not looked up; a class binds no callable we follow
+            definition = _DEF.match(head)
+            if definition is not None:
+                name, is_async = definition.group(2), definition.group(1) is not None
+                self._units[name] = unit
+                parts.append(UnitFacts(functions=((name, is_async),)))
+                continue
+            try:
+                parts.append(collect_unit_facts(fresh_tree(unit.text)))
+            except (SyntaxError, ValueError):
+                continue  # a statement the splitter cut: its bindings stay unknown
+        self.facts = ModuleFacts.merge(parts)
+
+    def function(self, name: str) -> FunctionInfo | None:
+        """The module-level function ``name`` (spans relative to its unit)."""
+        if name in self._functions:
+            return self._functions[name]
+        unit = self._units.get(name)
+        found = None
+        if unit is not None:
+            try:
+                raw = parse_functions(fresh_tree(unit.text), list(split_lines(unit.text)))
+            except (SyntaxError, ValueError):
+                raw = {}
+            function = raw.get(name)
+            if function is not None:
+                found = function.qualified(self.facts, self.path, unit.start)
+        self._functions[name] = found
+        return found
+
+
+def _first_statement_line(text: str) -> str:
+    """The unit's first line at column 0 that is not a decorator, comment or blank."""
+    for line in text.splitlines():
+        if line[:1] not in ("@", "#", " ", "\t", ""):
+            return line
+    return ""
 
 
 def _ancestor(folder: Path, levels: int) -> Path:
@@ -173,7 +229,8 @@ class Workspace:
     def __init__(self, root: str) -> None:
         self.root = Path(root)
         self._bases = [self.root, self.root / "src"]
-        self._summaries: dict[str, _FileSummary] = {}
+        self._files: dict[str, _FileModule] = {}
+        self._splitter = UnitSplitter()
         self._candidates: dict[tuple[str, int, str], list[str]] = {}
         self._listings: dict[str, tuple[FileStamp, frozenset[str]]] = {}
 
@@ -213,13 +270,13 @@ class Workspace:
                 return None  # the standard library or a third-party package
             candidates = self._module_files(from_path, dots, module)
         for path in candidates:
-            summary = self._summary(path, used, stamp)
-            if summary is None:
+            module_file = self._file(path, used, stamp)
+            if module_file is None:
                 continue
-            found = summary.functions.get(attr)
+            found = module_file.function(attr)
             if found is not None:
                 return found
-            reexport = summary.facts.imports.get(attr)
+            reexport = module_file.facts.imports.get(attr)
             if reexport is not None and reexport != qualified:
                 return self._function(path, reexport, used, stamp, depth + 1)
         return None
@@ -277,23 +334,18 @@ class Workspace:
     def _inside(self, path: str) -> bool:
         return Path(path).is_relative_to(self.root)
 
-    def _summary(
+    def _file(
         self, path: str, used: dict[str, FileStamp], stamp_of: Callable[[str], FileStamp]
-    ) -> _FileSummary | None:
+    ) -> _FileModule | None:
         stamp = used[path] = stamp_of(path)
         if stamp == _MISSING:
             return None
-        cached = self._summaries.get(path)
+        cached = self._files.get(path)
         if cached is not None and cached.stamp == stamp:
             return cached
         try:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
-            tree = fresh_tree(text)
-        except (OSError, SyntaxError, ValueError):
+        except OSError:
             return None
-        facts = ModuleFacts.merge([collect_unit_facts(tree)])
-        raw = parse_functions(tree, list(split_lines(text)))
-        functions = {name: function.qualified(facts, path) for name, function in raw.items()}
-        summary = _FileSummary(stamp, facts, functions)
-        self._summaries[path] = summary
-        return summary
+        module_file = self._files[path] = _FileModule(path, stamp, text, self._splitter)
+        return module_file

@@ -93,6 +93,7 @@ class DocumentModule:
         self._defining: dict[str, int] | None = None
         self._functions: dict[str, FunctionInfo | None] = {}
         self._stamps: dict[str, FileStamp] = {}
+        self._valid: dict[tuple[Dependency, ...], bool] = {}
 
     def defining_unit(self, name: str) -> Unit | None:
         """The unit that defines module-level function ``name`` (the last one wins)."""
@@ -123,12 +124,20 @@ class DocumentModule:
         return found
 
     def still_valid(self, dependencies: tuple[Dependency, ...]) -> bool:
-        """Whether the answers recorded as ``dependencies`` would be the same now."""
-        for kind, key, answer in dependencies:
-            current = self.stamp(key) if kind == "file" else self.function(key)
-            if current != answer:
-                return False
-        return True
+        """Whether the answers recorded as ``dependencies`` would be the same now.
+
+        Memoised for the analysis: units that looked up the same helpers share the answer.
+        """
+        known = self._valid.get(dependencies)
+        if known is None:
+            known = self._valid[dependencies] = all(
+                self._same_answer(kind, key, answer) for kind, key, answer in dependencies
+            )
+        return known
+
+    def _same_answer(self, kind: str, key: str, answer: object) -> bool:
+        current = self.stamp(key) if kind == "file" else self.function(key)
+        return current is answer or current == answer
 
     def view(self, unit: Unit) -> CrossModule:
         """What the rules checking ``unit`` see."""

@@ -189,3 +189,14 @@ def test_helper_module_session_and_decorators(tmp_path: Path) -> None:
     found = findings(tmp_path, {"app/clients.py": clients, "app/views.py": views})
     assert [(f.rule_id, f.span.line) for f in found] == [("ASY102", 4)]
     assert found[0].related[0].span.line == 14
+
+
+def test_package_below_the_root_resolves_its_own_imports(tmp_path: Path) -> None:
+    views = "from app.net import download\n\n\nasync def show(url):\n    download(url)\n"
+    app = tmp_path / "app"
+    workspace(tmp_path, {"app/__init__.py": "", "app/net.py": NET, "app/views.py": views})
+    # what `check app` finds without a pyproject.toml: the package folder itself
+    space = Workspace(str(app))
+    analyzer = Analyzer([TransitivelyBlockingCallInAsync()], workspace_for=lambda _: space)
+    found = analyze(analyzer, app / "views.py").findings
+    assert [f.rule_id for f in found] == ["ASY102"]

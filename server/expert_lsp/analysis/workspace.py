@@ -229,6 +229,7 @@ class Workspace:
     def __init__(self, root: str) -> None:
         self.root = Path(root)
         self._bases = [self.root, self.root / "src"]
+        self._import_bases: dict[str, list[Path]] = {}
         self._files: dict[str, _FileModule] = {}
         self._splitter = UnitSplitter()
         self._candidates: dict[tuple[str, int, str], list[str]] = {}
@@ -266,7 +267,9 @@ class Workspace:
         else:
             module, _, attr = stripped.rpartition(".")
             dots = len(qualified) - len(stripped)
-            if dots == 0 and not self._top_level(module.partition(".")[0], used, stamp):
+            bases = self._bases_for(from_path)
+            top = module.partition(".")[0]
+            if dots == 0 and not self._top_level(top, bases, used, stamp):
                 return None  # the standard library or a third-party package
             candidates = self._module_files(from_path, dots, module)
         for path in candidates:
@@ -281,8 +284,26 @@ class Workspace:
                 return self._function(path, reexport, used, stamp, depth + 1)
         return None
 
+    def _bases_for(self, from_path: str) -> list[Path]:
+        """Folders absolute imports of ``from_path`` start from: the root, ``root/src``,
+        and the folder above the package that holds ``from_path`` (the first folder up
+        without ``__init__.py``; a project checked without a pyproject.toml, or a package
+        below the root, still resolves its own imports)."""
+        folder = os.path.dirname(from_path)
+        found = self._import_bases.get(folder)
+        if found is None:
+            base = Path(folder)
+            while (base / "__init__.py").is_file() and base.parent != base:
+                base = base.parent
+            found = self._import_bases[folder] = list(dict.fromkeys([*self._bases, base]))
+        return found
+
     def _top_level(
-        self, name: str, used: dict[str, FileStamp], stamp_of: Callable[[str], FileStamp]
+        self,
+        name: str,
+        bases: list[Path],
+        used: dict[str, FileStamp],
+        stamp_of: Callable[[str], FileStamp],
     ) -> bool:
         """Whether ``name`` is a module or package at the top of the workspace.
 
@@ -290,7 +311,7 @@ class Workspace:
         import of the standard library or of a dependency costs no look-up of files; the
         folders are noted in ``used`` (a module created there later is noticed).
         """
-        for base in self._bases:
+        for base in bases:
             folder = str(base)
             stamp = used[folder] = stamp_of(folder)
             if stamp == _MISSING:
@@ -308,7 +329,7 @@ class Workspace:
 
     def _module_files(self, from_path: str, dots: int, module: str) -> list[str]:
         """Files that may hold ``module`` (``dots`` leading dots: a relative import)."""
-        key = (os.path.dirname(from_path) if dots else "", dots, module)
+        key = (os.path.dirname(from_path), dots, module)
         found = self._candidates.get(key)
         if found is None:
             found = self._candidates[key] = self._find_module_files(from_path, dots, module)
@@ -317,7 +338,7 @@ class Workspace:
     def _find_module_files(self, from_path: str, dots: int, module: str) -> list[str]:
         parts = module.split(".") if module else []
         if dots == 0:
-            bases = self._bases
+            bases = self._bases_for(from_path)
         else:
             # "..x.f" is `from ..x import f`, or `from . import x` then `x.f`: try both
             package = Path(from_path).parent
@@ -329,10 +350,12 @@ class Workspace:
             target = base.joinpath(*parts)
             files.append(str(target.with_suffix(".py")) if parts else str(target / "__init__.py"))
             files.append(str(target / "__init__.py"))
-        return [path for path in dict.fromkeys(files) if self._inside(path)]
-
-    def _inside(self, path: str) -> bool:
-        return Path(path).is_relative_to(self.root)
+        inside = self._bases_for(from_path)
+        return [
+            path
+            for path in dict.fromkeys(files)
+            if any(Path(path).is_relative_to(base) for base in inside)
+        ]
 
     def _file(
         self, path: str, used: dict[str, FileStamp], stamp_of: Callable[[str], FileStamp]

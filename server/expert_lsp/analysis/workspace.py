@@ -3,7 +3,8 @@
 A deterministic resolver, cheap enough for the typing path: the import table of the
 module being checked gives a qualified name (``app.helpers.fetch``, ``.helpers.fetch``),
 the name maps to a file under the project root (``app/helpers.py`` or
-``app/helpers/__init__.py``, also under ``src/``), and that file gives a summary of the
+``app/helpers/__init__.py``, also under ``src/`` and the folder above the importing file's
+package), and that file gives a summary of the
 module-level function: ``async def`` or not, and the calls its body makes, qualified
 through that file's own imports. The file is split into top-level units (as documents
 are) and only its import/assignment units and the asked-for function's unit are parsed.

@@ -1,9 +1,10 @@
 """clients/vscode in the real VS Code UI: code-server in headless Chromium, driven by playwright.
 
 The test builds and installs the .vsix, opens the sample project and checks what a user sees:
-the ASY101 diagnostic in the Problems panel, jedi's signature in a hover, and the
-`await asyncio.sleep(...)` quick fix applied from the light bulb menu. Screenshots of every
-step go to test-artifacts/vscode/.
+the ASY101 diagnostic in the Problems panel, jedi's signature in a hover, the
+`await asyncio.sleep(...)` quick fix applied from the light bulb menu, and, after a save, the
+expert engine's diagnostic from the fake model server of tests/expert (reached by the real SDK
+on 127.0.0.1). Screenshots of every step go to test-artifacts/vscode/.
 """
 
 from __future__ import annotations
@@ -21,12 +22,21 @@ from pathlib import Path
 import pytest
 
 from tests.clients.editor_tools import REPO, editors_dir, require_editor
+from tests.expert.fake_model import FakeModelServer, anthropic_tool_reply
 
 pytestmark = pytest.mark.editor
 
 NODE24 = "24.22.3"  # pinned in clients/install-test-deps.sh
 DRIVER = Path(__file__).resolve().parent / "vscode_e2e" / "drive.js"
 ARTIFACTS = REPO / "test-artifacts" / "vscode"
+# What the fake model answers when handler() is reviewed after the save.
+EXPERT_FINDING = {
+    "severity": "warning",
+    "category": "design",
+    "title": "Hard-coded greeting target",
+    "explanation": "Take the name as a parameter so the handler serves every caller.",
+    "quote": 'greet("world")',
+}
 LISTENING = re.compile(r"HTTP server listening on (http://\S+?)/?\s*$")
 
 
@@ -66,10 +76,25 @@ def _wait_for_url(process: subprocess.Popen[str], timeout: float) -> str:
 
 
 @pytest.fixture
+def fake_model() -> Iterator[FakeModelServer]:
+    """The fake Messages API, scripted to review handler() with one finding."""
+    with FakeModelServer() as fake:
+        # A save reviews every changed function of the file in one request (units U1, U2...),
+        # or one function alone; answer handler() in whichever shape the request asks for.
+        for unit in ("U1", "U2", "U3"):
+            batch = {"units": [{"unit": unit, "findings": [EXPERT_FINDING]}]}
+            fake.script(anthropic_tool_reply(batch, match=f"# Unit {unit}: function `handler`"))
+        fake.script(anthropic_tool_reply({"findings": [EXPERT_FINDING]}, match="`handler`"))
+        yield fake
+
+
+@pytest.fixture
 def code_server_env(editor_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     node_bin, _, _, _ = _tools()
     return {
         **editor_env,
+        # Inherited by the extension host, then by the server: the expert engine turns on.
+        "ANTHROPIC_API_KEY": "test-key",
         "PATH": f"{node_bin}:{editor_env['PATH']}",
         # No marketplace: code-server would try to reach one.
         "EXTENSIONS_GALLERY": "{}",
@@ -78,7 +103,11 @@ def code_server_env(editor_env: dict[str, str], tmp_path: Path) -> dict[str, str
 
 @pytest.fixture
 def running_code_server(
-    code_server_env: dict[str, str], vsix: Path, sample_project: Path, tmp_path: Path
+    code_server_env: dict[str, str],
+    vsix: Path,
+    sample_project: Path,
+    fake_model: FakeModelServer,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """code-server with the extension installed and the server's interpreter configured."""
     _, code_server, _, _ = _tools()
@@ -87,6 +116,10 @@ def running_code_server(
     settings = {
         # The interpreter running the tests has expert_lsp installed: discovery finds it.
         "expert-lsp.server.interpreter": sys.executable,
+        "expert-lsp.expert.baseUrl": fake_model.base_url,
+        "expert-lsp.expert.model": "fake-model-1",
+        "expert-lsp.expert.cacheDir": str(tmp_path / "expert-cache"),
+        "expert-lsp.expert.debounceMs": 0,
         "workbench.startupEditor": "none",
         "workbench.tips.enabled": False,
         "security.workspace.trust.enabled": False,
@@ -135,7 +168,10 @@ def running_code_server(
 
 
 def test_vscode_extension_in_code_server(
-    running_code_server: str, code_server_env: dict[str, str], sample_project: Path
+    running_code_server: str,
+    code_server_env: dict[str, str],
+    sample_project: Path,
+    fake_model: FakeModelServer,
 ) -> None:
     node_bin, _, playwright, chromium = _tools()
     if ARTIFACTS.exists():
@@ -162,8 +198,23 @@ def test_vscode_extension_in_code_server(
     assert results["ok"], f"{results.get('error')} (screenshots in {ARTIFACTS})"
     assert "ASY101" in results["problem"]
     assert "time.sleep" in results["problem"]
-    assert "rules only" in results["status_bar"], "no API key in the test: rules only"
+    assert "python-backend-expert, fake-model-1" in results["status_bar"]
     assert "greet(name: str" in results["hover"]
     assert "asyncio.sleep" in results["quick_fixes"]
     assert "    await asyncio.sleep(1)" in results["text_after_fix"]
-    assert results["steps"] == ["1-problems", "2-hover", "3-quick-fix-menu", "4-fixed"]
+    assert "Hard-coded greeting target" in results["expert_problem"]
+    assert "expert-lsp/python-backend-expert" in results["expert_problem"]
+    targets = [
+        re.findall(r"(?:Target: |# Unit U\d+: )[^`]*`([^`]*)`", json.dumps(r.body))
+        for r in fake_model.requests
+    ]
+    assert any("handler" in names for names in targets), (
+        f"the edited function is reviewed on save: {targets}"
+    )
+    assert results["steps"] == [
+        "1-problems",
+        "2-hover",
+        "3-quick-fix-menu",
+        "4-fixed",
+        "5-expert-review",
+    ]

@@ -1,7 +1,7 @@
 // Drives code-server in Debian's headless Chromium through playwright-core for
 // tests/clients/test_vscode_e2e.py: opens the sample file, then reads a rule diagnostic in the
 // Problems panel, a hover with jedi's signature, and applies the quick fix from the light bulb
-// menu. A screenshot is taken at each step; the results are written as JSON.
+// menu, then saves and waits for the expert engine's diagnostic. A screenshot is taken at each step; the results are written as JSON.
 "use strict";
 
 const fs = require("node:fs");
@@ -124,6 +124,16 @@ async function main(page) {
   );
   results.text_after_fix = await editorText(page);
   await shot(page, "4-fixed");
+
+  // 4. Save: the expert engine reviews the edited function (the fake model answers).
+  await page.keyboard.press("Control+S");
+  const expert = page.locator(".markers-panel .monaco-list-row", { hasText: "Hard-coded" });
+  await expert.first().waitFor({ timeout: TIMEOUT });
+  results.expert_problem = (await page.locator(".markers-panel").innerText()).replace(
+    /\u00a0/g,
+    " ",
+  );
+  await shot(page, "5-expert-review");
 }
 
 (async () => {

@@ -5,8 +5,9 @@ in its negotiated encoding (UTF-16 by default, UTF-8 or UTF-32 when it offered t
 Every range that crosses the wire is converted here, through documents/positions.py.
 
 A diagnostic's ``code`` is the rule id and ``codeDescription.href`` points at the rule's
-page of the published docs (``RULE_DOCS_URL``): a stable web address works in every editor,
-while a file URL would depend on where the package is installed.
+page of the published docs (``docsgen.rule_docs_url``, the address SARIF output uses too): a
+stable web address works in every editor, while a file URL would depend on where the package
+is installed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 from lsprotocol import types
 
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
+from expert_lsp.docsgen import rule_docs_url
 from expert_lsp.documents.positions import Encoding, to_client_column
 from expert_lsp.documents.text import TextEdit, clamp_position
 from expert_lsp.lsp.capabilities import ClientFlags
 
 SOURCE = "expert-lsp"
-RULE_DOCS_URL = "https://expert-lsp.dev/rules/{rule_id}"
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -102,7 +103,7 @@ def to_diagnostic(
         tags = [_TAGS[tag] for tag in sorted(finding.tags) if tag in _TAGS] or None
     description = None
     if flags.code_description and finding.rule_id != SYNTAX_ERROR_ID:
-        description = types.CodeDescription(href=RULE_DOCS_URL.format(rule_id=finding.rule_id))
+        description = types.CodeDescription(href=rule_docs_url(finding.rule_id))
     return types.Diagnostic(
         range=to_range(lines, finding.span, encoding),
         message=finding.message,

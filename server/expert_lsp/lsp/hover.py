@@ -15,7 +15,8 @@ from pygls.lsp.server import LanguageServer
 
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.semantic import HoverInfo
-from expert_lsp.lsp.convert import RULE_DOCS_URL, from_position
+from expert_lsp.docsgen import rule_docs_url
+from expert_lsp.lsp.convert import from_position
 from expert_lsp.lsp.guard import guarded
 from expert_lsp.lsp.state import DocumentState, ServerState
 from expert_lsp.lsp.workers import BACKGROUND, URGENT
@@ -48,7 +49,7 @@ def rule_markdown(finding: Finding) -> str:
     parts = [f"{title}: {finding.message}"]
     if rule is not None:
         parts.extend(rule.docs().split("\n\n")[:2])  # the summary and why it matters
-        parts.append(f"[{rule.id} documentation]({RULE_DOCS_URL.format(rule_id=rule.id)})")
+        parts.append(f"[{rule.id} documentation]({rule_docs_url(rule.id)})")
     return "\n\n".join(parts)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from expert_lsp.analysis.findings import Span
 from expert_lsp.analysis.module_facts import ModuleFacts
@@ -12,6 +13,9 @@ from expert_lsp.documents.positions import utf8_byte_to_column
 
 if TYPE_CHECKING:
     from expert_lsp.analysis.crossmodule import CrossModule
+
+_Node = TypeVar("_Node", bound=ast.AST | None)
+_Value = TypeVar("_Value")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 FUNCTION_CLASSES: frozenset[type[ast.AST]] = frozenset(
@@ -34,12 +38,14 @@ class UnitInfo:
 class NodeContext:
     """The current node's surroundings during the walk. One instance is reused per unit."""
 
-    __slots__ = ("_qualified", "ancestors", "functions", "unit")
+    __slots__ = ("_memo", "_qualified", "ancestors", "functions", "unit")
 
     def __init__(self, unit: UnitInfo) -> None:
         self.unit = unit
         self._qualified: dict[int, str | None] = {}
         """Resolved names by node id: about twenty rules ask about the same call."""
+        self._memo: dict[tuple[str, int], Any] = {}
+        """What helpers derived from a node of this unit (see :meth:`memo`)."""
         self.ancestors: list[ast.AST] = []
         self.functions: list[FunctionNode] = []
         """The functions (and lambdas) among :attr:`ancestors`, innermost last: the walker
@@ -68,6 +74,21 @@ class NodeContext:
             return memo[key]
         result = memo[key] = self.unit.facts.qualified_name(node)
         return result
+
+    def memo(self, kind: str, node: _Node, compute: Callable[[_Node], _Value]) -> _Value:
+        """``compute(node)``, computed once per unit walk for each ``(kind, node)``.
+
+        The memo lives and dies with this context, which the engine makes per unit on one
+        thread: derived data keyed by node identity never outlives its tree, is never shared
+        across threads and needs no size bound. ``kind`` names what is stored, so two
+        helpers asking about one node do not collide.
+        """
+        key = (kind, id(node))
+        memo = self._memo
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+        value = memo[key] = compute(node)
+        return value
 
     def enclosing_function(self) -> FunctionNode | None:
         """The innermost function (or lambda) around the current node."""

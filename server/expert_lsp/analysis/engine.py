@@ -117,6 +117,21 @@ class DocumentAnalysis:
     )
     """Findings in document coordinates per ``(unit start, unit text)``, with their source."""
     unit_facts: list[UnitFacts] = field(default_factory=list, repr=False)
+    _trees: dict[str, ast.Module | None] = field(default_factory=dict, repr=False)
+
+    def unit_tree(self, unit: Unit) -> ast.Module | None:
+        """The ``ast`` of one of this version's units, ``None`` when it does not parse.
+
+        Analyses do not keep trees (memory); the expert engine asks for them on save or on
+        request, and the trees it parsed live as long as this version. Callers must treat
+        them as read-only: several threads may read one version.
+        """
+        trees = self._trees
+        if unit.text not in trees:
+            parsed = self.parsed.get(unit.text)
+            valid = parsed is None or parsed.valid
+            trees[unit.text] = _tree_or_none(unit.text) if valid else None
+        return trees[unit.text]
 
     def file_dependencies(self) -> tuple[tuple[str, FileStamp], ...]:
         """Other files the findings depend on (cross-module lookups), with their stamps."""
@@ -140,6 +155,13 @@ class DocumentAnalysis:
                 low = middle + 1
             else:
                 return unit
+        return None
+
+
+def _tree_or_none(text: str) -> ast.Module | None:
+    try:
+        return fresh_tree(text)
+    except (SyntaxError, ValueError):
         return None
 
 

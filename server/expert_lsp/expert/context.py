@@ -26,7 +26,7 @@ from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.expert.redaction import Redacted, Redactor
 from expert_lsp.expert.semantics import CalleeInfo, callees
-from expert_lsp.expert.targets import Target, unit_tree
+from expert_lsp.expert.targets import Target
 
 CHARS_PER_TOKEN = 4
 """Token estimate used for budgets before a request is sent (providers report the truth)."""
@@ -79,7 +79,7 @@ def module_imports(analysis: DocumentAnalysis) -> str:
         parsed = analysis.parsed.get(unit.text)
         if parsed is None or not parsed.facts.imports:
             continue
-        tree = unit_tree(unit.text)
+        tree = analysis.unit_tree(unit)
         for node in tree.body if tree is not None else []:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 end = unit.start + (node.end_lineno or node.lineno)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from expert_lsp.analysis.engine import DocumentAnalysis
-from expert_lsp.analysis.parsing import fresh_tree
 from expert_lsp.documents.units import Unit
 
 TargetKind = Literal["function", "method", "class", "selection"]
@@ -76,19 +74,9 @@ def _make(
     return Target(name, kind, start, end, "".join(lines[start:end]), node, unit.start, outline)
 
 
-@lru_cache(maxsize=256)
-def unit_tree(text: str) -> ast.Module | None:
-    """The ``ast`` of a unit's text, ``None`` when it does not parse (bounded memo)."""
-    try:
-        return fresh_tree(text)
-    except (SyntaxError, ValueError):
-        return None
-
-
 def unit_targets(analysis: DocumentAnalysis, unit: Unit) -> list[Target]:
     """The targets of one unit: its function, its methods, or the class itself."""
-    parsed = analysis.parsed.get(unit.text)
-    tree = unit_tree(unit.text) if parsed is None or parsed.valid else None
+    tree = analysis.unit_tree(unit)
     if tree is None:
         return []
     targets: list[Target] = []

@@ -30,7 +30,7 @@ from expert_lsp.documents.text import TextEdit, minimal_edit, offset_to_position
 from expert_lsp.expert.redaction import Redacted
 from expert_lsp.expert.schema import ExpertFinding, Explanation, ProposedEdit
 from expert_lsp.expert.semantics import NameUse, unresolved_uses
-from expert_lsp.expert.targets import Target, unit_tree
+from expert_lsp.expert.targets import Target
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _BUILTINS = frozenset(dir(builtins))
@@ -194,7 +194,7 @@ class EditChecker:
         if added:
             rule_id, message = next(iter(added))
             raise EditRejected(f"the edit adds a rule finding ({rule_id} {message})")
-        old_tree = unit_tree(self.unit.text)
+        old_tree = self.analysis.unit_tree(self.unit)
         old_uses = _uses(old_tree, lines, self.unit.start) if old_tree is not None else {}
         new_uses = _uses(new_tree, new_lines, self.unit.start)
         fresh = [use for name, use in new_uses.items() if name not in old_uses]

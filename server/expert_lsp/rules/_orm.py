@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from expert_lsp.analysis.module_facts import dotted_name
-from expert_lsp.rules._frameworks import call_chain, method_name
+from expert_lsp.analysis.syntax import call_chain, method_name
 
 _EAGER_LOADS = frozenset(
     {

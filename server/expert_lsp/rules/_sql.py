@@ -1,10 +1,10 @@
 """SQL knowledge for SEC201: how a query string was built, and how to parametrise it.
 
-Detection works on ``ast`` (with :mod:`_dataflow` to follow local variables); the rewrite
-works on libcst so the query keeps its quotes, prefixes and escapes. A rewrite is only
-attempted when every interpolated part is a plain name (``user_id``, ``user.id``) sitting
-where a SQL *value* goes (after ``=``, ``<``, ``LIKE``, inside ``VALUES (...)``/``IN (...)``,
-after ``LIMIT``): a table or column name cannot be a bound parameter.
+Detection works on ``ast`` (with :mod:`expert_lsp.analysis.dataflow` to follow local
+variables); the rewrite works on libcst so the query keeps its quotes, prefixes and escapes.
+A rewrite is only attempted when every interpolated part is a plain name (``user_id``,
+``user.id``) sitting where a SQL *value* goes (after ``=``, ``<``, ``LIKE``, inside ``VALUES
+(...)``/``IN (...)``, after ``LIMIT``): a table or column name cannot be a bound parameter.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from enum import Enum
 
 import libcst as cst
 
+from expert_lsp.analysis.dataflow import BindingKind, LocalFlow
 from expert_lsp.analysis.module_facts import ModuleFacts
-from expert_lsp.rules._dataflow import BindingKind, LocalFlow
 
 _MAX_DEPTH = 12
 SQL_SHAPE = re.compile(

@@ -9,10 +9,10 @@ import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import qualified_callee
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._blocking import blocking_reason
-from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import to_thread
 
 _SLEEP_FIX = FixOffer("Use `await asyncio.sleep(...)`", safe=True)

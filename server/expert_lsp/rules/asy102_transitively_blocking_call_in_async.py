@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.crossmodule import CrossModule
+from expert_lsp.analysis.dataflow import flow_at
 from expert_lsp.analysis.findings import Finding, Related, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.analysis.workspace import CallSite, FunctionInfo
 from expert_lsp.rules._blocking import blocking_reason
-from expert_lsp.rules._dataflow import flow_at
 from expert_lsp.rules._fixes import TO_THREAD_TITLE, to_thread_fix
 
 MAX_DEPTH = 4

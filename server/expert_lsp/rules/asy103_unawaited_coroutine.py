@@ -9,9 +9,9 @@ import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import flow_at
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import flow_at
 
 _SELF_NAMES = frozenset({"self", "cls"})
 

@@ -9,9 +9,9 @@ import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import qualified_callee
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import parse_statements, prepend_statements, splice
 
 _SPAWNERS = frozenset(

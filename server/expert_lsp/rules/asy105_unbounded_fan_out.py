@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.dataflow import flow_at, qualified_callee
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import flow_at, qualified_callee
 
 _GATHERERS = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.as_completed"})
 _SPAWN_METHODS = frozenset({"create_task", "ensure_future", "start_soon"})

@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.dataflow import flow_at
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import flow_at
 
 _RUNNERS = frozenset({"asyncio.run", "asyncio.runners.run", "anyio.run", "trio.run"})
 _LOOP_METHODS = frozenset({"run_until_complete", "run_forever"})

@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.dataflow import qualified_callee
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import TO_THREAD_TITLE, to_thread_fix
 
 _PANDAS_IO = frozenset(

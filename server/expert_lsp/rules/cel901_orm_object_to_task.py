@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules import _orm as orm
 
 _FETCHERS = frozenset({"get", "first", "last", "create", "latest", "earliest", "save"})
@@ -18,13 +19,13 @@ def _is_instance_source(value: ast.expr, context: NodeContext) -> bool:
     """A model instance: fetched by ``objects.get(...)``/``get_object_or_404``, saved by a
     serializer, or ``request.user``."""
     if isinstance(value, ast.Attribute) and value.attr == "user":
-        return (fw.dotted_name(value.value) or "").endswith("request")
+        return (dotted_name(value.value) or "").endswith("request")
     if not isinstance(value, ast.Call):
         return False
-    name = fw.dotted_name(value.func) or ""
+    name = dotted_name(value.func) or ""
     if name.endswith("get_object_or_404"):
         return True
-    method = fw.method_name(value)
+    method = syntax.method_name(value)
     if method == "save":
         return name.endswith("serializer.save") or name.endswith("form.save")
     return method in _FETCHERS and orm.is_manager_chain(value)
@@ -39,17 +40,17 @@ def _is_model_instance(node: ast.expr, context: NodeContext) -> bool:
     for loop in ast.walk(function):  # `for order in Order.objects.filter(...)`
         if not isinstance(loop, ast.For) or not orm.is_queryset_expr(loop.iter):
             continue
-        if node.id in fw.bound_names(loop.target):
+        if node.id in syntax.bound_names(loop.target):
             return True
-    sources = fw.source_of(node, context)
+    sources = syntax.source_of(node, context)
     return bool(sources) and all(_is_instance_source(s, context) for s in sources)
 
 
 def _task_arguments(call: ast.Call) -> list[ast.expr]:
-    if fw.method_name(call) == "delay":
+    if syntax.method_name(call) == "delay":
         return [*call.args, *(kw.value for kw in call.keywords if kw.arg is not None)]
     found: list[ast.expr] = []
-    args, kwargs = fw.keyword(call, "args"), fw.keyword(call, "kwargs")
+    args, kwargs = syntax.keyword(call, "args"), syntax.keyword(call, "kwargs")
     if args is None and call.args:
         args = call.args[0]
     if isinstance(args, ast.List | ast.Tuple):
@@ -105,7 +106,7 @@ class OrmObjectToTask(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        if fw.method_name(node) not in {"delay", "apply_async"}:
+        if syntax.method_name(node) not in {"delay", "apply_async"}:
             return
         for argument in _task_arguments(node):
             if _is_model_instance(argument, context):

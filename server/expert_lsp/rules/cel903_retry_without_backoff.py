@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
@@ -76,7 +77,7 @@ class RetryWithoutBackoff(Rule):
             decorator = fw.is_celery_task(node, context)
             if not isinstance(decorator, ast.Call):
                 return
-            if fw.keyword(decorator, "autoretry_for") and not fw.keyword(
+            if syntax.keyword(decorator, "autoretry_for") and not syntax.keyword(
                 decorator, "retry_backoff"
             ):
                 yield self.finding(decorator, context, self.message.format(what="`autoretry_for`"))
@@ -90,5 +91,5 @@ class RetryWithoutBackoff(Rule):
         function = context.enclosing_function()
         if function is None or fw.is_celery_task(function, context) is None:
             return
-        if fw.keyword(node, "countdown") is None and fw.keyword(node, "eta") is None:
+        if syntax.keyword(node, "countdown") is None and syntax.keyword(node, "eta") is None:
             yield self.finding(node, context, self.message.format(what="`self.retry()`"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
@@ -14,12 +15,12 @@ _WRITERS = frozenset({"at", "loc", "iat", "iloc"})
 
 
 def _reads_row(node: ast.expr, row: str) -> bool:
-    return isinstance(node, ast.Subscript | ast.Attribute) and fw.mentions(node.value, {row})
+    return isinstance(node, ast.Subscript | ast.Attribute) and syntax.mentions(node.value, {row})
 
 
 def _computes_per_row(body: list[ast.stmt], row: str) -> bool:
     """Arithmetic on the row's fields, or a write back into a frame cell."""
-    for node in fw.walk_body(body):
+    for node in syntax.walk_body(body):
         if isinstance(node, ast.BinOp) and (
             _reads_row(node.left, row) or _reads_row(node.right, row)
         ):

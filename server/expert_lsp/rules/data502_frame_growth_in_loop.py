@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 
 
 class FrameGrowthInLoop(Rule):
@@ -61,7 +61,7 @@ class FrameGrowthInLoop(Rule):
         target, value = node.targets[0], node.value
         if len(node.targets) != 1 or not isinstance(target, ast.Name):
             return
-        if not isinstance(value, ast.Call) or fw.enclosing_loop(node, context) is None:
+        if not isinstance(value, ast.Call) or syntax.enclosing_loop(node, context) is None:
             return
         qualified = context.qualified_name(value.func) or ""
         if qualified.startswith("pandas.") and qualified.endswith(".concat") and value.args:

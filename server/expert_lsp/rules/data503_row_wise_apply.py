@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 
 
 def _column_arithmetic(function: ast.Lambda) -> bool:
@@ -19,7 +19,7 @@ def _column_arithmetic(function: ast.Lambda) -> bool:
     for node in ast.walk(function.body):
         if isinstance(node, ast.BinOp):
             for side in (node.left, node.right):
-                if isinstance(side, ast.Subscript | ast.Attribute) and fw.mentions(side, row):
+                if isinstance(side, ast.Subscript | ast.Attribute) and syntax.mentions(side, row):
                     return True
     return False
 
@@ -63,10 +63,10 @@ class RowWiseApply(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        if fw.method_name(node) != "apply" or not node.args:
+        if syntax.method_name(node) != "apply" or not node.args:
             return
-        axis = fw.keyword(node, "axis")
-        if not (fw.is_constant(axis, 1) or fw.is_constant(axis, "columns")):
+        axis = syntax.keyword(node, "axis")
+        if not (syntax.is_constant(axis, 1) or syntax.is_constant(axis, "columns")):
             return
         function = node.args[0]
         if isinstance(function, ast.Lambda) and _column_arithmetic(function):

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import flow_at
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
-from expert_lsp.rules._dataflow import flow_at
 
 _MASK_OPS = (ast.BitAnd, ast.BitOr, ast.Invert)
 
@@ -22,7 +22,7 @@ def _is_mask(node: ast.expr, frame: str) -> bool:
     is_mask = isinstance(node, ast.Compare) or (
         isinstance(node, ast.BinOp | ast.UnaryOp) and isinstance(node.op, _MASK_OPS)
     )
-    return is_mask and fw.mentions(node, {frame})
+    return is_mask and syntax.mentions(node, {frame})
 
 
 def _is_frame(name: ast.Name, context: NodeContext) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
@@ -81,12 +82,12 @@ class WholeFileReadInLoop(Rule):
             return
         assert isinstance(node, ast.Call)
         reader = _reader(node, context)
-        loop = fw.enclosing_loop(node, context)
+        loop = syntax.enclosing_loop(node, context)
         if reader is None or loop is None:
             return
-        names = fw.loop_names(loop)
+        names = syntax.loop_names(loop)
         arguments = [*node.args, *(kw.value for kw in node.keywords)]
-        if not any(fw.mentions(argument, names) for argument in arguments):
+        if not any(syntax.mentions(argument, names) for argument in arguments):
             problem = "of the same source on every iteration: read it once"
             yield self.finding(node, context, self.message.format(reader=reader, problem=problem))
 
@@ -94,11 +95,11 @@ class WholeFileReadInLoop(Rule):
         if fw.row_variable(node) is None:
             return
         assert isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Attribute)
-        sources = fw.source_of(node.iter.func.value, context)
+        sources = syntax.source_of(node.iter.func.value, context)
         if len(sources) != 1 or (reader := _reader(sources[0], context)) not in _CHUNKABLE:
             return
         assert isinstance(sources[0], ast.Call)
-        if fw.keyword(sources[0], "chunksize") is None:
+        if syntax.keyword(sources[0], "chunksize") is None:
             problem = "only to iterate its rows: stream it with `chunksize=`"
             message = self.message.format(reader=reader, problem=problem)
             yield self.finding(node.iter, context, message)

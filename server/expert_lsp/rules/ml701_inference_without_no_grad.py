@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
@@ -21,12 +22,12 @@ _APP = (
 def _grad_disabled(handler: ast.AST, context: NodeContext) -> bool:
     if isinstance(handler, ast.FunctionDef | ast.AsyncFunctionDef):
         for decorator in handler.decorator_list:
-            if fw.decorator_call_name(decorator, context) in _NO_GRAD:
+            if syntax.decorator_call_name(decorator, context) in _NO_GRAD:
                 return True
     for ancestor in context.ancestors:
         if isinstance(ancestor, ast.With | ast.AsyncWith):
             for item in ancestor.items:
-                if fw.decorator_call_name(item.context_expr, context) in _NO_GRAD:
+                if syntax.decorator_call_name(item.context_expr, context) in _NO_GRAD:
                     return True
     return False
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules import _orm as orm
@@ -100,21 +102,21 @@ class NPlusOne(Rule):
         if fw.in_tests_or_migrations(context.path):
             return
         target, iterable = node.target, node.iter
-        if isinstance(iterable, ast.Call) and fw.dotted_name(iterable.func) == "enumerate":
+        if isinstance(iterable, ast.Call) and dotted_name(iterable.func) == "enumerate":
             if not iterable.args or not isinstance(target, ast.Tuple) or len(target.elts) != 2:
                 return
             target, iterable = target.elts[1], iterable.args[0]
         if not isinstance(target, ast.Name):
             return
-        if isinstance(iterable, ast.Call) and fw.method_name(iterable) == "iterator":
+        if isinstance(iterable, ast.Call) and syntax.method_name(iterable) == "iterator":
             assert isinstance(iterable.func, ast.Attribute)
             iterable = iterable.func.value
-        sources = fw.source_of(iterable, context)
+        sources = syntax.source_of(iterable, context)
         if not any(orm.is_queryset_expr(s) or orm.is_sqlalchemy_rows(s) for s in sources):
             return
         if any(orm.has_eager_load(source) for source in sources):
             return
-        nodes = list(fw.walk_body(node.body))
+        nodes = list(syntax.walk_body(node.body))
         callees = {id(child.func) for child in nodes if isinstance(child, ast.Call)}
         for child in nodes:
             if isinstance(child, ast.Call):
@@ -131,7 +133,7 @@ class NPlusOne(Rule):
 
     @staticmethod
     def _manager_call(call: ast.Call, row: str) -> ast.expr | None:
-        method = fw.method_name(call)
+        method = syntax.method_name(call)
         if method not in _MANAGER_CALLS and not (method in _MANAGER_NOARG and not call.args):
             return None
         assert isinstance(call.func, ast.Attribute)

@@ -6,8 +6,10 @@ import ast
 import re
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules import _orm as orm
@@ -23,15 +25,15 @@ _DB_HANDLE = re.compile(r"(^|_)(session|cursor|cur|conn|connection|db|con)$")
 
 
 def _is_query(call: ast.Call) -> bool:
-    method = fw.method_name(call)
+    method = syntax.method_name(call)
     if method is None:
         return False
     assert isinstance(call.func, ast.Attribute)
-    receiver = fw.dotted_name(call.func.value) or ""
+    receiver = dotted_name(call.func.value) or ""
     last = receiver.rpartition(".")[2]
     if method in _DJANGO_FETCH and orm.is_manager_chain(call):
         return True
-    if method in _SQLA_FETCH and "query" in map(fw.method_name, fw.call_chain(call)):
+    if method in _SQLA_FETCH and "query" in map(syntax.method_name, syntax.call_chain(call)):
         return True
     if method == "get" and last.endswith("session"):
         return True  # SQLAlchemy `session.get(Model, pk)`
@@ -122,7 +124,7 @@ class QueryInLoop(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        loop = fw.enclosing_loop(node, context) if _is_query(node) else None
+        loop = syntax.enclosing_loop(node, context) if _is_query(node) else None
         if loop is None or isinstance(loop, ast.While):
             return  # a `while` loop polls or retries: there is nothing to batch
         if fw.is_batch_loop(loop):
@@ -133,13 +135,13 @@ class QueryInLoop(Rule):
             return
         if fw.in_tests_or_migrations(context.path):
             return
-        names = fw.loop_names(loop)
+        names = syntax.loop_names(loop)
         arguments = [
             value
-            for call in fw.call_chain(node)
+            for call in syntax.call_chain(node)
             for value in [*call.args, *(kw.value for kw in call.keywords)]
         ]
-        if not any(fw.mentions(argument, names) for argument in arguments):
+        if not any(syntax.mentions(argument, names) for argument in arguments):
             return
         text = ast.unparse(node)
         text = text if len(text) <= 60 else text[:57] + "..."

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import libcst as cst
 import libcst.matchers as m
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules import _orm as orm
@@ -88,7 +90,7 @@ class QuerysetLenOrTruthiness(Rule):
         if fw.in_tests_or_migrations(context.path):
             return
         if isinstance(node, ast.Call):
-            name = fw.dotted_name(node.func)
+            name = dotted_name(node.func)
             if name not in {"len", "bool"} or len(node.args) != 1 or node.keywords:
                 return
             if self._is_queryset(node.args[0], context):
@@ -120,7 +122,7 @@ class QuerysetLenOrTruthiness(Rule):
         function = context.enclosing_function()
         if not isinstance(node, ast.Name) or function is None:
             return False
-        sources = fw.source_of(node, context)
+        sources = syntax.source_of(node, context)
         return (
             bool(sources)
             and all(orm.is_queryset_expr(source) for source in sources)

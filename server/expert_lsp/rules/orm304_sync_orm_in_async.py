@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.dataflow import flow_at
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules import _orm as orm
-from expert_lsp.rules._dataflow import flow_at
 
 _DJANGO_EXECUTE = frozenset(
     {
@@ -109,12 +109,12 @@ class SyncOrmInAsync(Rule):
         if not context.in_async_function():
             return
         if isinstance(node, ast.For):
-            sources = fw.source_of(node.iter, context)
+            sources = syntax.source_of(node.iter, context)
             if sources and all(orm.is_queryset_expr(source) for source in sources):
                 yield self._report(node.iter, context)
             return
         assert isinstance(node, ast.Call)
-        method = fw.method_name(node)
+        method = syntax.method_name(node)
         if method is None or isinstance(context.parent(), ast.Await):
             return
         assert isinstance(node.func, ast.Attribute)

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules._rewrites import with_block_from
@@ -28,26 +30,26 @@ def _opener(call: ast.Call, context: NodeContext) -> str | None:
         return qualified + "()"
     if not isinstance(call.func, ast.Attribute) or call.func.attr != "connect":
         return None
-    receiver = fw.dotted_name(call.func.value) or ""
+    receiver = dotted_name(call.func.value) or ""
     engine = qualified.endswith("create_engine().connect") or receiver.endswith("engine")
     return "engine.connect()" if engine else None
 
 
 def _closed_or_escapes(function: ast.AST, name: str) -> bool:
     for node in ast.walk(function):
-        if isinstance(node, ast.withitem) and fw.mentions(node.context_expr, {name}):
+        if isinstance(node, ast.withitem) and syntax.mentions(node.context_expr, {name}):
             return True
-        if isinstance(node, ast.Return) and node.value and fw.mentions(node.value, {name}):
+        if isinstance(node, ast.Return) and node.value and syntax.mentions(node.value, {name}):
             return True
         if (  # stored on an object: its owner closes it
             isinstance(node, ast.Assign)
             and not isinstance(node.targets[0], ast.Name)
-            and fw.mentions(node.value, {name})
+            and syntax.mentions(node.value, {name})
         ):
             return True
         if isinstance(node, ast.Try | ast.TryStar):
             for statement in node.finalbody:
-                if fw.mentions(statement, {name}):
+                if syntax.mentions(statement, {name}):
                     return True
     return False
 

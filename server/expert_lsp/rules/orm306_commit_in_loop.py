@@ -6,8 +6,10 @@ import ast
 import re
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 
@@ -20,7 +22,7 @@ def _is_batching_or_retry(loop: ast.For | ast.AsyncFor) -> bool:
     ``break``/``return`` early is a retry loop."""
     if fw.is_batch_loop(loop) or _RETRIES.search(ast.unparse(loop.target)):
         return True
-    return any(isinstance(n, ast.Break | ast.Return) for n in fw.walk_body(loop.body))
+    return any(isinstance(n, ast.Break | ast.Return) for n in syntax.walk_body(loop.body))
 
 
 def _in_finally(node: ast.AST, context: NodeContext) -> bool:
@@ -108,13 +110,13 @@ class CommitInLoop(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        if fw.method_name(node) != "commit" or node.args or node.keywords:
+        if syntax.method_name(node) != "commit" or node.args or node.keywords:
             return
         assert isinstance(node.func, ast.Attribute)
-        receiver = (fw.dotted_name(node.func.value) or "").rpartition(".")[2]
+        receiver = (dotted_name(node.func.value) or "").rpartition(".")[2]
         if not _DB_HANDLE.search(receiver):
             return
-        loop = fw.enclosing_loop(node, context)
+        loop = syntax.enclosing_loop(node, context)
         if not isinstance(loop, ast.For | ast.AsyncFor) or _is_batching_or_retry(loop):
             return
         if fw.in_tests_or_migrations(context.path) or _in_finally(node, context):

@@ -10,9 +10,9 @@ import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import LocalFlow, flow_at
 from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import LocalFlow, flow_at
 from expert_lsp.rules._fixes import keyword_arg, parse_node, replace_many
 from expert_lsp.rules._rewrites import expression_at
 from expert_lsp.rules._sql import (

@@ -9,9 +9,9 @@ import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import LocalFlow, flow_at, qualified_callee
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import LocalFlow, flow_at, qualified_callee
 from expert_lsp.rules._fixes import set_keyword
 from expert_lsp.rules._frameworks import in_test_file
 

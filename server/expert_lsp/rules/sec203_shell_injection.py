@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import BindingKind, LocalFlow, flow_at
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
-from expert_lsp.rules._dataflow import BindingKind, LocalFlow, flow_at
 from expert_lsp.rules._rewrites import drop_keyword
 
 _SHELL_OPTIONAL = frozenset(
@@ -114,11 +114,11 @@ class ShellInjection(Rule):
         assert isinstance(node, ast.Call)
         qualified = context.qualified_name(node.func)
         if qualified in _SHELL_OPTIONAL:
-            if not fw.is_constant(fw.keyword(node, "shell"), True):
+            if not syntax.is_constant(syntax.keyword(node, "shell"), True):
                 return
         elif qualified not in _ALWAYS_SHELL:
             return
-        command = node.args[0] if node.args else fw.keyword(node, "args")
+        command = node.args[0] if node.args else syntax.keyword(node, "args")
         if command is None or is_shell_safe(command, flow_at(context), context):
             return
         can_fix = qualified in _SHELL_OPTIONAL or qualified == "os.system"

@@ -9,10 +9,10 @@ import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.cst import UnitTree
+from expert_lsp.analysis.dataflow import qualified_callee
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import FixRequest, FixResult, Invalid, Rule, Valid
 from expert_lsp.rules._blocking import HTTP_VERBS
-from expert_lsp.rules._dataflow import qualified_callee
 from expert_lsp.rules._fixes import set_keyword
 from expert_lsp.rules._frameworks import in_test_file
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 from expert_lsp.rules._blocking import HTTP_VERBS
 
 _HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib3")
@@ -86,8 +86,8 @@ class TlsVerificationDisabled(Rule):
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         if isinstance(node, ast.Call):
             for name in ("verify", "ssl"):
-                value = fw.keyword(node, name)
-                if fw.is_constant(value, False) and _is_http_call(node, context):
+                value = syntax.keyword(node, name)
+                if syntax.is_constant(value, False) and _is_http_call(node, context):
                     assert value is not None
                     yield self.finding(value, context, self.message.format(what=f"{name}=False"))
             return

@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.dataflow import flow_at
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules._dataflow import flow_at
 
 _EVALUATORS = frozenset({"builtins.eval", "builtins.exec"})
 

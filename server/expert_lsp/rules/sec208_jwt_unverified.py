@@ -5,28 +5,28 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 
 _DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jose.jwt.decode"})
 
 
 def _verification_off(call: ast.Call) -> str | None:
-    if fw.is_constant(fw.keyword(call, "verify"), False):
+    if syntax.is_constant(syntax.keyword(call, "verify"), False):
         return "verify=False"
-    options = fw.keyword(call, "options")
+    options = syntax.keyword(call, "options")
     if isinstance(options, ast.Dict):
         for key, value in zip(options.keys, options.values, strict=True):
             flag = key.value if isinstance(key, ast.Constant) else None
             if (
                 isinstance(flag, str)
                 and flag.startswith("verify_")
-                and fw.is_constant(value, False)
+                and syntax.is_constant(value, False)
             ):
                 return f'options={{"{flag}": False}}'
-    if fw.keyword(call, "algorithms") is None:
+    if syntax.keyword(call, "algorithms") is None:
         return "no `algorithms=`"
     return None
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 
 _ORIGINS = ("allow_origins", "origins", "allow_origin_regex")
 _CREDENTIALS = ("allow_credentials", "supports_credentials")
@@ -17,7 +17,7 @@ _CREDENTIALS = ("allow_credentials", "supports_credentials")
 def _is_wildcard(value: ast.expr) -> bool:
     if isinstance(value, ast.List | ast.Tuple | ast.Set):
         return any(_is_wildcard(element) for element in value.elts)
-    return any(fw.is_constant(value, star) for star in ("*", ".*", "^.*$"))
+    return any(syntax.is_constant(value, star) for star in ("*", ".*", "^.*$"))
 
 
 class CorsWildcardWithCredentials(Rule):
@@ -70,9 +70,9 @@ class CorsWildcardWithCredentials(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        credentials = any(fw.is_constant(fw.keyword(node, kw), True) for kw in _CREDENTIALS)
+        credentials = any(syntax.is_constant(syntax.keyword(node, kw), True) for kw in _CREDENTIALS)
         if not credentials:
             return
-        origins = [value for kw in _ORIGINS if (value := fw.keyword(node, kw)) is not None]
+        origins = [value for kw in _ORIGINS if (value := syntax.keyword(node, kw)) is not None]
         if any(_is_wildcard(value) for value in origins):
             yield self.finding(node, context)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity, Span
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 
@@ -17,7 +18,7 @@ _IMPLICIT_FIRST = frozenset({"self", "cls", "mcs", "metacls"})
 def _missing(function: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> list[str]:
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
-    static = any(fw.dotted_name(d) == "staticmethod" for d in function.decorator_list)
+    static = any(dotted_name(d) == "staticmethod" for d in function.decorator_list)
     if is_method and not static and positional and positional[0].arg in _IMPLICIT_FIRST:
         positional = positional[1:]
     every = [*positional, *arguments.kwonlyargs]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.module_facts import dotted_name
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
-from expert_lsp.rules import _frameworks as fw
 
 _MODEL_BOUND = ("ModelSerializer", "ModelForm")
 
@@ -73,7 +74,7 @@ class DrfAllFields(Rule):
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Assign)
-        if not fw.is_constant(node.value, "__all__") or len(context.ancestors) < 2:
+        if not syntax.is_constant(node.value, "__all__") or len(context.ancestors) < 2:
             return
         if not any(isinstance(t, ast.Name) and t.id == "fields" for t in node.targets):
             return
@@ -82,6 +83,6 @@ class DrfAllFields(Rule):
             return
         if not isinstance(owner, ast.ClassDef):
             return
-        bases = [fw.dotted_name(base) or "" for base in owner.bases]
+        bases = [dotted_name(base) or "" for base in owner.bases]
         if any(base.endswith(_MODEL_BOUND) for base in bases):
             yield self.finding(node, context, self.message.format(owner=owner.name))

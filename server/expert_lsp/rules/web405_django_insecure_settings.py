@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
@@ -81,9 +82,11 @@ class DjangoInsecureSettings(Rule):
         for target in node.targets:
             if not isinstance(target, ast.Name):
                 continue
-            insecure = target.id in _INSECURE and fw.is_constant(node.value, _INSECURE[target.id])
+            insecure = target.id in _INSECURE and syntax.is_constant(
+                node.value, _INSECURE[target.id]
+            )
             if target.id == "ALLOWED_HOSTS" and isinstance(node.value, ast.List | ast.Tuple):
-                insecure = any(fw.is_constant(elt, "*") for elt in node.value.elts)
+                insecure = any(syntax.is_constant(elt, "*") for elt in node.value.elts)
             if insecure:
                 setting = f"{target.id} = {ast.unparse(node.value)}"
                 yield self.finding(node, context, self.message.format(setting=setting))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from expert_lsp.analysis import syntax
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.findings import Finding, Severity
 from expert_lsp.analysis.rule import Invalid, Rule, Valid
@@ -15,13 +16,13 @@ _APP = "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
 
 def _no_body(route: ast.Call) -> bool:
     """Routes whose response needs no model: 204, a custom response class, hidden ones."""
-    status = fw.keyword(route, "status_code")
-    if fw.is_constant(status, 204) or (
+    status = syntax.keyword(route, "status_code")
+    if syntax.is_constant(status, 204) or (
         isinstance(status, ast.Attribute) and status.attr.startswith("HTTP_204")
     ):
         return True
-    hidden = fw.is_constant(fw.keyword(route, "include_in_schema"), False)
-    return hidden or fw.keyword(route, "response_class") is not None
+    hidden = syntax.is_constant(syntax.keyword(route, "include_in_schema"), False)
+    return hidden or syntax.keyword(route, "response_class") is not None
 
 
 class MissingResponseModel(Rule):
@@ -82,6 +83,6 @@ class MissingResponseModel(Rule):
         route = fw.route_decorator(node, context)
         if route is None or node.returns is not None or _no_body(route):
             return
-        if fw.keyword(route, "response_model") is not None:
+        if syntax.keyword(route, "response_model") is not None:
             return
         yield self.finding(route, context, self.message.format(endpoint=node.name))

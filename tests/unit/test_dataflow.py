@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 import pytest
+from expert_lsp.analysis.dataflow import BindingKind, LocalFlow
 from expert_lsp.analysis.module_facts import ModuleFacts, collect_unit_facts
-from expert_lsp.rules._dataflow import BindingKind, LocalFlow
 
 
 def _function(code: str) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, ModuleFacts]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from expert_lsp.analysis.context import FunctionNode, NodeContext
 from expert_lsp.analysis.module_facts import ModuleFacts
@@ -325,14 +325,9 @@ def _unknown(target: ast.expr, node: ast.AST, at: tuple[int, int]) -> Iterator[B
         yield Binding(name, BindingKind.OTHER, node, at)
 
 
-@lru_cache(maxsize=32)
-def _flow_of(function: FunctionNode | None) -> LocalFlow:
-    return LocalFlow(function)
-
-
 def flow_at(context: NodeContext) -> LocalFlow:
-    """The data flow of the function around the current node (cached per function)."""
-    return _flow_of(context.enclosing_function())
+    """The data flow of the function around the current node (memoised per unit walk)."""
+    return context.memo("flow", context.enclosing_function(), LocalFlow)
 
 
 def qualified_callee(func: ast.expr, context: NodeContext) -> str | None:

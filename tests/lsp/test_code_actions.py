@@ -147,3 +147,33 @@ async def test_fix_all_command(client: LanguageClient, tmp_path: Path) -> None:
         await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="expert-lsp.fixAll", arguments=["file:///nope.py"])
         )
+
+
+async def test_tampered_action_data_is_logged_not_resolved(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    await start(client, tmp_path, "visual-studio-code")
+    path = tmp_path / "a.py"
+    uri = path.as_uri()
+    published = await open_document(client, path, BLOCKING)
+    actions = await _actions(client, uri, list(published.diagnostics))
+    fix = next(a for a in actions if a.title == "Use `await asyncio.sleep(...)`")
+    assert isinstance(fix.data, dict)
+    tampered = types.CodeAction(title=fix.title, data={**fix.data, "span": "4:4"})
+    resolved = await client.code_action_resolve_async(tampered)
+    assert resolved.edit is None
+    assert any("malformed data (span)" in m.message for m in client.log_messages)
+    # the genuine action still resolves
+    assert (await client.code_action_resolve_async(fix)).edit is not None
+
+
+def test_a_kind_registered_twice_is_an_error() -> None:
+    from expert_lsp.lsp.actions import ActionData, ActionKind, ActionRegistry
+
+    async def nothing(*_: object) -> None:
+        return None
+
+    registry = ActionRegistry()
+    registry.add(ActionKind("fix", ActionData, nothing))
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.add(ActionKind("fix", ActionData, nothing))

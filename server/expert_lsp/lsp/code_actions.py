@@ -4,19 +4,27 @@ Listing is cheap: each shown finding in the range offers its quick fix (the fix 
 rides in ``Diagnostic.data``) and a ``# expert: ignore[ID]`` suppression; the document
 offers ``source.fixAll.expert-lsp`` (safe fixes only). The expensive edits (libcst fixes,
 fix-all) are computed in ``codeAction/resolve`` when the client resolves ``edit``, and
-eagerly for clients that do not (Emacs eglot, Vim ALE). A resolve for an older version of
-the document returns the action without an edit.
+eagerly for clients that do not (Emacs eglot, Vim ALE). Every resolvable action is a kind
+of the server's :class:`~expert_lsp.lsp.actions.ActionRegistry`; a resolve for an older
+version of the document returns the action without an edit.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.fixing import FixError
+from expert_lsp.documents.text import TextEdit
+from expert_lsp.lsp.actions import (
+    ActionData,
+    ActionKind,
+    FindingActionData,
+    finding_data,
+    kind_wanted,
+    offer,
+    resolve_action,
+)
 from expert_lsp.lsp.convert import from_range, workspace_edit
 from expert_lsp.lsp.fixes import (
     can_suppress,
@@ -28,118 +36,66 @@ from expert_lsp.lsp.fixes import (
     suppress_edit,
 )
 from expert_lsp.lsp.guard import guarded
-from expert_lsp.lsp.state import DocumentState, ServerState
+from expert_lsp.lsp.state import DocumentReport, DocumentState, ServerState
 
 FIX_ALL_KIND = "source.fixAll.expert-lsp"
 FIX_ALL_TITLE = "expert-lsp: fix all safe problems"
+FIX = "fix"
+SUPPRESS = "suppress"
+FIX_ALL = "fixAll"
 
 
-def _wanted(only: object, kind: str) -> bool:
-    if not only:
-        return True
-    return any(kind == str(o) or kind.startswith(f"{o}.") for o in only)  # type: ignore[attr-defined]
+def register_kinds(state: ServerState) -> None:
+    """The rule actions' kinds: a finding's fix, its suppression comment, fix-all."""
 
-
-class Actions:
-    """Builds and resolves the actions of one server."""
-
-    def __init__(self, state: ServerState) -> None:
-        self.state = state
-
-    def _data(self, document: DocumentState, kind: str, **extra: Any) -> dict[str, Any]:
-        return {"uri": document.uri, "version": document.document.version, "kind": kind, **extra}
-
-    def _finding_data(self, document: DocumentState, kind: str, finding: Finding) -> Any:
-        span = finding.span
-        where = [span.line, span.col, span.end_line, span.end_col]
-        return self._data(document, kind, rule=finding.rule_id, span=where)
-
-    async def quick_fix(
-        self, document: DocumentState, finding: Finding, diagnostic: types.Diagnostic
-    ) -> types.CodeAction:
-        """The action of ``finding``'s fix; its edit now only if the client cannot resolve."""
-        assert finding.fix is not None
-        action = types.CodeAction(
-            title=finding.fix.title,
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diagnostic],
-            is_preferred=finding.fix.safe,
-            data=self._finding_data(document, "fix", finding),
-        )
-        if not self.state.flags.code_action_resolve:
-            return await self.resolve(action)
-        return action
+    async def fix(
+        document: DocumentState, report: DocumentReport, data: FindingActionData
+    ) -> types.WorkspaceEdit | None:
+        finding = find_finding(report, data.rule, list(data.span))
+        if finding is None:
+            return None
+        try:
+            edits = await state.analysis_worker.run(lambda: quick_fix_edits(state, report, finding))
+        except FixError as error:
+            state.log(f"expert-lsp: {error}")
+            return None
+        return _edit(state, document, edits)
 
     async def suppress(
-        self, document: DocumentState, finding: Finding, diagnostic: types.Diagnostic
-    ) -> types.CodeAction:
-        """``# expert: ignore[ID]`` on the finding's line (edit at once only without resolve:
-        listing every finding of a large file must stay cheap)."""
-        action = types.CodeAction(
-            title=f"Suppress {finding.rule_id} on this line (# expert: ignore[{finding.rule_id}])",
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diagnostic],
-            data=self._finding_data(document, "suppress", finding),
-        )
-        if not self.state.flags.code_action_resolve:
-            return await self.resolve(action)
-        return action
+        document: DocumentState, report: DocumentReport, data: FindingActionData
+    ) -> types.WorkspaceEdit | None:
+        finding = find_finding(report, data.rule, list(data.span))
+        if finding is None:
+            return None
+        return _edit(state, document, [suppress_edit(document.document, finding)])
 
-    async def fix_all(self, document: DocumentState) -> types.CodeAction:
-        """The document's fix-all action; its edit now only if the client cannot resolve."""
-        action = types.CodeAction(
-            title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data=self._data(document, "fixAll")
-        )
-        if not self.state.flags.code_action_resolve:
-            return await self.resolve(action)
-        return action
-
-    async def resolve(self, action: types.CodeAction) -> types.CodeAction:
-        """Fill in ``action.edit``; stale or unknown actions come back without one."""
-        data = action.data
-        if not isinstance(data, dict) or "uri" not in data:
-            return action
-        state = self.state
-        document = state.documents.get(str(data["uri"]))
-        report = document.current_report if document is not None else None
-        if document is None or report is None or document.document.version != data.get("version"):
-            state.log(f"expert-lsp: code action '{action.title}' is stale: the document changed")
-            return action
+    async def fix_all(
+        document: DocumentState, report: DocumentReport, data: ActionData
+    ) -> types.WorkspaceEdit | None:
         snapshot = document.document
-        kind = data.get("kind")
-        finding = None
-        if kind in ("fix", "suppress"):
-            finding = find_finding(report, str(data.get("rule")), list(data.get("span", [])))
-            if finding is None:
-                return action
-        if kind == "suppress" and finding is not None:
-            edits = [suppress_edit(snapshot, finding)]
-        elif kind == "fix" and finding is not None:
-            try:
-                edits = await state.analysis_worker.run(
-                    lambda: quick_fix_edits(state, report, finding)
-                )
-            except FixError as error:
-                state.log(f"expert-lsp: {error}")
-                return action
-        elif kind == "fixAll":
-            selection = state.selection(document.path)
-            edits, _ = await state.analysis_worker.run(
-                lambda: fix_all_edits(state, snapshot, document.path, selection)
-            )
-        else:
-            resolver = state.code_action_resolvers.get(str(kind))
-            return action if resolver is None else await resolver(document, action)
-        if edits:
-            action.edit = workspace_edit(
-                document.uri, snapshot.version, snapshot.lines, edits, state.flags
-            )
-        return action
+        selection = state.selection(document.path)
+        edits, _ = await state.analysis_worker.run(
+            lambda: fix_all_edits(state, snapshot, document.path, selection)
+        )
+        return _edit(state, document, edits)
+
+    state.actions.add(ActionKind(FIX, FindingActionData, fix))
+    state.actions.add(ActionKind(SUPPRESS, FindingActionData, suppress))
+    state.actions.add(ActionKind(FIX_ALL, ActionData, fix_all))
+
+
+def _edit(
+    state: ServerState, document: DocumentState, edits: list[TextEdit]
+) -> types.WorkspaceEdit | None:
+    snapshot = document.document
+    if not edits:
+        return None
+    return workspace_edit(document.uri, snapshot.version, snapshot.lines, edits, state.flags)
 
 
 def register(server: LanguageServer, state: ServerState) -> None:
     """Wire code actions and their resolution."""
-    actions = Actions(state)
+    register_kinds(state)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -157,19 +113,34 @@ def register(server: LanguageServer, state: ServerState) -> None:
         report = document.current_report
         if report is None:
             return None
-        only = params.context.only
+        only = [str(kind) for kind in params.context.only or []]
         requested = from_range(document.document.lines, params.range, state.flags.encoding)
         result: list[types.CodeAction] = []
-        if _wanted(only, types.CodeActionKind.QuickFix):
+        if kind_wanted(only, types.CodeActionKind.QuickFix):
             for finding, diagnostic in zip(report.findings, report.diagnostics, strict=False):
                 if not overlaps(finding.span, requested):
                     continue
                 if finding.fix is not None:
-                    result.append(await actions.quick_fix(document, finding, diagnostic))
+                    fix = types.CodeAction(
+                        title=finding.fix.title,
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=finding.fix.safe,
+                    )
+                    result.append(await offer(state, fix, finding_data(document, FIX, finding)))
                 if can_suppress(finding):
-                    result.append(await actions.suppress(document, finding, diagnostic))
-        if _wanted(only, FIX_ALL_KIND) and any(has_safe_fix(f) for f in report.findings):
-            result.append(await actions.fix_all(document))
+                    rule = finding.rule_id
+                    suppress = types.CodeAction(
+                        title=f"Suppress {rule} on this line (# expert: ignore[{rule}])",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                    )
+                    suppressed = finding_data(document, SUPPRESS, finding)
+                    result.append(await offer(state, suppress, suppressed))
+        if kind_wanted(only, FIX_ALL_KIND) and any(has_safe_fix(f) for f in report.findings):
+            data = ActionData(uri=document.uri, version=document.document.version, kind=FIX_ALL)
+            fix_all = types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND)
+            result.append(await offer(state, fix_all, data))
         for provider in state.code_action_providers:
             try:
                 result.extend(await provider(document, params))
@@ -180,4 +151,4 @@ def register(server: LanguageServer, state: ServerState) -> None:
     @server.feature(types.CODE_ACTION_RESOLVE)
     @guarded(state, "codeAction/resolve")
     async def resolve(action: types.CodeAction) -> types.CodeAction:
-        return await actions.resolve(action)
+        return await resolve_action(state, action)

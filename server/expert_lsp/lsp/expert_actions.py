@@ -20,10 +20,11 @@ from expert_lsp.documents.text import TextEdit, split_lines
 from expert_lsp.expert.cache import ReplyCache
 from expert_lsp.expert.personas import list_personas
 from expert_lsp.expert.targets import selection_target, target_at
+from expert_lsp.lsp.actions import ActionKind, RangeActionData, kind_wanted
 from expert_lsp.lsp.convert import from_range, to_text_edit, workspace_edit
 from expert_lsp.lsp.expert_session import Anchored, ExpertSession
 from expert_lsp.lsp.fixes import overlaps
-from expert_lsp.lsp.state import DocumentState, ServerState
+from expert_lsp.lsp.state import DocumentReport, DocumentState, ServerState
 
 REVIEW_KIND = "source.expert-lsp.review"
 EXPLAIN_KIND = "source.expert-lsp.explain"
@@ -34,10 +35,8 @@ EXPLAIN_COMMAND = "expert-lsp.explain"
 SHOW_REQUEST_COMMAND = "expert-lsp.showRequest"
 CLEAR_CACHE_COMMAND = "expert-lsp.clearCache"
 LIST_PERSONAS_COMMAND = "expert-lsp.listPersonas"
-
-
-def _wanted(only: list[str] | None, kind: str) -> bool:
-    return not only or any(kind == o or kind.startswith(f"{o}.") for o in only)
+REFACTOR_ACTION = "expert.refactor"
+TESTS_ACTION = "expert.tests"
 
 
 def issue_fix(
@@ -111,7 +110,7 @@ def register_actions(server: LanguageServer, state: ServerState, session: Expert
         only = [str(kind) for kind in params.context.only or []]
         requested = from_range(document.document.lines, params.range, state.flags.encoding)
         actions: list[types.CodeAction] = []
-        if _wanted(only, types.CodeActionKind.QuickFix):
+        if kind_wanted(only, types.CodeActionKind.QuickFix):
             for anchored in session.anchored.get(document.uri, []):
                 if overlaps(anchored.span, requested):
                     fix = issue_fix(session, document, anchored)
@@ -126,7 +125,7 @@ def register_actions(server: LanguageServer, state: ServerState, session: Expert
             (REVIEW_KIND, f"Review `{target.name}` with {persona}", REVIEW_COMMAND),
             (EXPLAIN_KIND, f"Explain `{target.name}` ({persona})", EXPLAIN_COMMAND),
         ):
-            if _wanted(only, kind):
+            if kind_wanted(only, kind):
                 actions.append(
                     types.CodeAction(
                         title=title,
@@ -137,65 +136,64 @@ def register_actions(server: LanguageServer, state: ServerState, session: Expert
         if not state.flags.code_action_resolve:
             return actions
         selected = requested.end_line > requested.line or requested.end_col > requested.col
-        data = {
-            "uri": document.uri,
-            "version": document.document.version,
-            "start": requested.line,
-            "end": requested.end_line,
-            "selection": selected,
-        }
+
+        def data(kind: str) -> dict[str, Any]:
+            return RangeActionData(
+                uri=document.uri,
+                version=document.document.version,
+                kind=kind,
+                start=requested.line,
+                end=requested.end_line,
+                selection=selected,
+            ).model_dump(mode="json")
+
         refactor_title = "Refactor selection" if selected else f"Refactor `{target.name}`"
-        if _wanted(only, REFACTOR_KIND):
+        if kind_wanted(only, REFACTOR_KIND):
             actions.append(
                 types.CodeAction(
                     title=f"{refactor_title} ({persona})",
                     kind=REFACTOR_KIND,
-                    data={**data, "kind": "expert.refactor"},
+                    data=data(REFACTOR_ACTION),
                 )
             )
-        if _wanted(only, TESTS_KIND):
+        if kind_wanted(only, TESTS_KIND):
             actions.append(
                 types.CodeAction(
                     title=f"Write tests for `{target.name}` ({persona})",
                     kind=TESTS_KIND,
-                    data={**data, "kind": "expert.tests"},
+                    data=data(TESTS_ACTION),
                 )
             )
         return actions
 
     async def resolve_refactor(
-        document: DocumentState, action: types.CodeAction
-    ) -> types.CodeAction:
-        data: dict[str, Any] = action.data or {}
-        start, end = int(data["start"]), int(data["end"])
-        instruction = data.get("instruction")
+        document: DocumentState, report: DocumentReport, data: RangeActionData
+    ) -> types.WorkspaceEdit | None:
+        start, end = data.start, data.end
         result = await session.run(
             document,
             (lambda a: selection_target(a, start, end))
-            if data.get("selection")
+            if data.selection
             else (lambda a: target_at(a, start)),
             "refactor",
-            str(instruction) if instruction else None,
+            data.instruction or None,
         )
         edits = _disjoint([proposed.edit for proposed in result.result.edits])
         if not edits:
             reasons = "; ".join(r.reason for r in result.result.rejections) or "no edit proposed"
             state.log(f"expert-lsp: no refactoring offered for `{result.target.name}`: {reasons}")
-            return action
+            return None
         snapshot = document.document
-        action.edit = workspace_edit(
-            document.uri, snapshot.version, snapshot.lines, edits, state.flags
-        )
-        return action
+        return workspace_edit(document.uri, snapshot.version, snapshot.lines, edits, state.flags)
 
-    async def resolve_tests(document: DocumentState, action: types.CodeAction) -> types.CodeAction:
-        line = int((action.data or {})["start"])
-        result = await session.run(document, lambda a: target_at(a, line), "tests")
+    async def resolve_tests(
+        document: DocumentState, report: DocumentReport, data: RangeActionData
+    ) -> types.WorkspaceEdit | None:
+        result = await session.run(document, lambda a: target_at(a, data.start), "tests")
         if result.result.tests is None:
             state.log(f"expert-lsp: no tests written for `{result.target.name}`")
-            return action
-        action.edit = tests_edit(session, document, result.result.tests)
-        return action
+            return None
+        return tests_edit(session, document, result.result.tests)
 
     async def hover(document: DocumentState, line: int, column: int) -> str | None:
         report = document.current_report
@@ -221,8 +219,8 @@ def register_actions(server: LanguageServer, state: ServerState, session: Expert
         return None if text is None else f"**{session.source(document)}**\n\n{text}"
 
     state.code_action_providers.append(provide)
-    state.code_action_resolvers["expert.refactor"] = resolve_refactor
-    state.code_action_resolvers["expert.tests"] = resolve_tests
+    state.actions.add(ActionKind(REFACTOR_ACTION, RangeActionData, resolve_refactor))
+    state.actions.add(ActionKind(TESTS_ACTION, RangeActionData, resolve_tests))
     state.hover_providers.append(hover)
 
     def document_of(uri: str) -> DocumentState:

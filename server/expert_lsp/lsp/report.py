@@ -17,7 +17,7 @@ from expert_lsp.documents.text import TextDocument
 from expert_lsp.lsp.capabilities import ClientFlags
 from expert_lsp.lsp.convert import SOURCE
 from expert_lsp.lsp.convert import to_diagnostic as convert_finding
-from expert_lsp.lsp.state import DocumentReport, UnitCache
+from expert_lsp.lsp.state import DocumentReport, UnitCache, UnitReport
 from expert_lsp.lsp.wire import to_json
 
 MAX_DOCUMENT_CHARS = 2_000_000
@@ -86,15 +86,15 @@ def build_report(
         unit_findings = findings[start:index]
         key = (unit.text, unit.start)
         entry = cache.get(key)
-        if entry is None or entry[0] != unit_findings:
+        if entry is None or entry.findings != unit_findings:
             visible = selection.apply(unit_findings)
             converted = [convert_finding(f, lines, document.uri, flags) for f in visible]
-            entry = (unit_findings, visible, converted, ",".join(map(to_json, converted)))
+            entry = UnitReport(unit_findings, visible, converted, ",".join(map(to_json, converted)))
         new_cache[key] = entry
-        if entry[1]:
-            shown.extend(entry[1])
-            diagnostics.extend(entry[2])
-            fragments.append(entry[3])
+        if entry.shown:
+            shown.extend(entry.shown)
+            diagnostics.extend(entry.diagnostics)
+            fragments.append(entry.diagnostics_json)
     report = DocumentReport(
         document.version, analysis, shown, diagnostics, ",".join(fragments), settings_generation
     )

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -28,15 +28,29 @@ from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.analysis.workspace import Workspace
 from expert_lsp.config import find_project_root
 from expert_lsp.documents.text import TextDocument
+from expert_lsp.lsp.actions import ActionRegistry
 from expert_lsp.lsp.capabilities import ClientFlags
 from expert_lsp.lsp.guard import guarded
 from expert_lsp.lsp.workers import Worker
 from expert_lsp.lsp.workspace_settings import SettingsStore
 from expert_lsp.rules import all_rules, default_enabled_ids
 
-UnitCache = dict[tuple[str, int], tuple[list[Finding], list[Finding], list[types.Diagnostic], str]]
-"""Per ``(unit text, first line)``: its findings, those shown, their diagnostics, and
-those diagnostics as JSON (comma-separated)."""
+
+class UnitReport(NamedTuple):
+    """What one unit contributes to a report, kept to be reused by the next version."""
+
+    findings: list[Finding]
+    """The unit's findings in document coordinates, before settings."""
+    shown: list[Finding]
+    """Those the settings show."""
+    diagnostics: list[types.Diagnostic]
+    """``shown`` converted."""
+    diagnostics_json: str
+    """``diagnostics`` serialised, comma-separated."""
+
+
+UnitCache = dict[tuple[str, int], UnitReport]
+"""Per ``(unit text, first line)``: the unit's part of the previous report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +102,8 @@ HoverProvider = Callable[[DocumentState, int, int], Awaitable[str | None]]
 CodeActionProvider = Callable[
     [DocumentState, types.CodeActionParams], Awaitable[list[types.CodeAction]]
 ]
-"""More code actions; put ``{"uri", "version", "kind"}`` in ``data`` to be resolved."""
-CodeActionResolver = Callable[[DocumentState, types.CodeAction], Awaitable[types.CodeAction]]
+"""More code actions; an action resolved later carries the data of a kind registered in
+:attr:`ServerState.actions`."""
 
 
 class ServerState:
@@ -115,8 +129,8 @@ class ServerState:
         self.on_extra_diagnostics: list[DocumentListener] = []
         self.hover_providers: list[HoverProvider] = []
         self.code_action_providers: list[CodeActionProvider] = []
-        self.code_action_resolvers: dict[str, CodeActionResolver] = {}
-        """``data["kind"]`` of a provider's actions -> what fills in their edit."""
+        self.actions = ActionRegistry()
+        """The kinds of resolvable code action, with their data models and resolvers."""
         self._said: set[str] = set()
 
     # the rule catalogue: imported on the analysis worker, not before `initialize` answers

@@ -68,3 +68,10 @@ def test_suppress_edit_adds_or_extends_the_comment() -> None:
     )
     extended = suppress_edit(commented, FINDING)
     assert extended.new_text == "# expert: ignore[SEC201, ASY101]"
+
+
+@pytest.mark.parametrize("profile", ["visual-studio-code", "neovim", "emacs"])
+def test_work_done_progress_flag_follows_the_client(profile: str) -> None:
+    assert flags_of(profile).work_done_progress  # every recorded profile shows progress
+    bare = ClientFlags.from_capabilities(types.ClientCapabilities(), "utf-16")
+    assert not bare.work_done_progress

@@ -51,6 +51,8 @@ class ClientFlags:
     markdown_hover: bool = False
     configuration: bool = False
     """The client answers ``workspace/configuration`` requests."""
+    work_done_progress: bool = False
+    """The client shows server-initiated ``$/progress`` (``window/workDoneProgress/create``)."""
 
     @classmethod
     def from_capabilities(
@@ -75,4 +77,5 @@ class ClientFlags:
             document_changes=bool(_get(capabilities, "workspace.workspace_edit.document_changes")),
             markdown_hover=types.MarkupKind.Markdown in hover_formats,
             configuration=bool(_get(capabilities, "workspace.configuration")),
+            work_done_progress=bool(_get(capabilities, "window.work_done_progress")),
         )

@@ -238,20 +238,20 @@ class ExpertSession:
 
     def progress(self, title: str) -> _Progress:
         """Work-done progress around a request, when the client supports it."""
-        return _Progress(self.server, title)
+        return _Progress(self.server, self.state.flags.work_done_progress, title)
 
 
 class _Progress:
     """``$/progress`` begin/end around a block (nothing when the client cannot show it)."""
 
-    def __init__(self, server: LanguageServer, title: str) -> None:
+    def __init__(self, server: LanguageServer, enabled: bool, title: str) -> None:
         self.server = server
+        self.enabled = enabled
         self.title = title
         self.token: str | None = None
 
     async def __aenter__(self) -> str | None:
-        window = getattr(self.server.client_capabilities, "window", None)
-        if not getattr(window, "work_done_progress", False):
+        if not self.enabled:
             return None
         token = f"expert-lsp/{uuid.uuid4()}"
         await self.server.work_done_progress.create_async(token)

@@ -270,13 +270,14 @@ def _rules(args: argparse.Namespace) -> int:
                 "fix": None
                 if rule.fix_title is None
                 else {"title": rule.fix_title, "safe": rule.fix_safe},
+                "aliases": list(rule.aliases),
                 "summary": rule.summary(),
             }
             for rule in rules
         ]
         print(json.dumps(listing, indent=2))
         return EXIT_CLEAN
-    rows = [("ID", "NAME", "SEVERITY", "FIX", "DEFAULT", "SUMMARY")]
+    rows = [("ID", "NAME", "SEVERITY", "FIX", "DEFAULT", "ALIASES", "SUMMARY")]
     for rule in rules:
         fix = "-" if rule.fix_title is None else "safe" if rule.fix_safe else "offered"
         rows.append(
@@ -286,15 +287,16 @@ def _rules(args: argparse.Namespace) -> int:
                 rule.severity.value,
                 fix,
                 "on" if rule.default_enabled else "off",
+                ",".join(rule.aliases) or "-",
                 rule.summary(),
             )
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    widths = [max(len(row[column]) for row in rows) for column in range(6)]
     for row in rows:
         print(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
             + "  "
-            + row[5]
+            + row[6]
         )
     return EXIT_CLEAN
 

@@ -66,6 +66,23 @@ def fix_description(rule: type[Rule]) -> str:
     return f"{rule.fix_title}: {where}"
 
 
+def alias_description(rule: type[Rule]) -> str:
+    """The rule's aliases (codes of other linters' same check), in words."""
+    if not rule.aliases:
+        return "none (no well-known lint check reports the same thing)"
+    codes = ", ".join(f"`{alias}`" for alias in rule.aliases)
+    return f"{codes} (ruff / flake8 codes of the same check, honoured in `# noqa`)"
+
+
+def suppress_description(rule: type[Rule]) -> str:
+    """The comments that silence the rule on a line."""
+    codes = ", ".join((rule.id, *rule.aliases))
+    return (
+        f"`# expert: ignore[{rule.id}]` or `# noqa: {rule.id}` on the line "
+        f"(`# noqa` takes any of {codes}); `# expert: ignore-file[{rule.id}]` for the file"
+    )
+
+
 def _code_block(code: str) -> str:
     return f"```python\n{code.rstrip()}\n```"
 
@@ -85,7 +102,8 @@ def render_rule_page(rule: type[Rule]) -> str:
         f"| Default severity | {rule.severity.value} |\n"
         f"| Enabled by default | {enabled} |\n"
         f"| Fix | {fix_description(rule)} |\n"
-        f"| Suppress | `# expert: ignore[{rule.id}]` or `# noqa: {rule.id}` on the line |",
+        f"| Aliases | {alias_description(rule)} |\n"
+        f"| Suppress | {suppress_description(rule)} |",
     ]
     if body.strip():
         parts.append(body.strip())

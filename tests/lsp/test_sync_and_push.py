@@ -75,6 +75,20 @@ async def test_suppression_comments(client: LanguageClient, tmp_path: Path) -> N
     assert not published.diagnostics
 
 
+async def test_alias_and_file_level_suppression(client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    path = tmp_path / "a.py"
+    uri = path.as_uri()
+    text = BLOCKING.replace("time.sleep(1)", "time.sleep(1)  # noqa: ASYNC251")
+    text += "\n\nasync def other() -> None:\n    time.sleep(3)\n"
+    published = await open_document(client, path, text)
+    assert [d.range.start.line for d in published.diagnostics] == [12]
+    ignored = await edit_and_wait(client, uri, 2, [((0, 0, 0, 0), "# expert: ignore-file[ASY]\n")])
+    assert not ignored.diagnostics
+    restored = await edit_and_wait(client, uri, 3, [((0, 0, 1, 0), "")])
+    assert [d.range.start.line for d in restored.diagnostics] == [12]
+
+
 @pytest.mark.parametrize(
     ("profile", "expected_encoding", "start_column"),
     [

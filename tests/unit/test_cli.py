@@ -292,6 +292,27 @@ def test_rules_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     listing = json.loads(out)
     assert [item["id"] for item in listing] == [rule.id for rule in all_rules()]
     assert {"id", "name", "severity", "default_enabled", "fix", "summary"} <= set(listing[0])
+    assert {item["id"]: item["aliases"] for item in listing}["ERR603"] == ["T201"]
+    (err603,) = [line.split() for line in out_table(capsys) if line.startswith("ERR603 ")]
+    assert err603[5] == "T201"
+
+
+def out_table(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return run(capsys, "rules")[1].splitlines()
+
+
+def test_check_honours_alias_and_file_level_suppression(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    printing = "def report(rows: list[str]) -> None:\n    print(rows)  # noqa: T201\n"
+    (project / "app" / "report.py").write_text(printing)
+    (project / "app" / "slow.py").write_text("# expert: ignore-file[ASY101]\n" + SLEEPY)
+    code, out, _ = run(capsys, "check", "app")
+    assert (code, out) == (0, "Found 0 findings in 2 files.\n")
+    (project / "app" / "report.py").write_text(printing.replace("T201", "B006"))
+    code, out, _ = run(capsys, "check", "app")
+    assert code == 1
+    assert "report.py:2:5: ERR603" in out
 
 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:

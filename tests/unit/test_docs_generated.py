@@ -47,6 +47,17 @@ def test_every_rule_has_a_page_and_an_index_row() -> None:
         assert f"[{rule.id}]({rule.id}.md)" in index
 
 
+def test_every_rule_page_lists_its_aliases() -> None:
+    files = generated_files()
+    for rule in rule_classes():
+        page = files[f"docs/rules/{rule.id}.md"]
+        (row,) = [line for line in page.splitlines() if line.startswith("| Aliases |")]
+        for alias in rule.aliases:
+            assert f"`{alias}`" in row, f"{rule.id}: {alias} missing from its page"
+        if not rule.aliases:
+            assert "none" in row
+
+
 def test_write_creates_updates_and_prunes(tmp_path: Path) -> None:
     obsolete = tmp_path / "docs" / "rules" / "XYZ999.md"
     obsolete.parent.mkdir(parents=True)

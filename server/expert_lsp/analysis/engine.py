@@ -30,7 +30,7 @@ from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.module_facts import ModuleFacts, UnitFacts
 from expert_lsp.analysis.parsing import ParsedUnit, fresh_tree, parse_unit, parse_with_tree
 from expert_lsp.analysis.rule import Rule
-from expert_lsp.analysis.suppression import is_suppressed
+from expert_lsp.analysis.suppression import NONE, is_suppressed, matches
 from expert_lsp.analysis.walk import RuleFailure, Walker
 from expert_lsp.analysis.workspace import FileStamp, Workspace
 from expert_lsp.documents.units import Unit, UnitSplitter
@@ -176,6 +176,7 @@ class Analyzer:
         self.rules = list(rules)
         self._splitter = UnitSplitter()
         self._walker = Walker(self.rules)
+        self._aliases = {rule.id: rule.aliases for rule in self.rules}
         self._workspace_for = workspace_for
         """The project a document's imports resolve in (``None``: the document alone)."""
         self._summaries = UnitSummaries()
@@ -253,6 +254,15 @@ class Analyzer:
             placed[place] = (result, unit_findings)
             findings.extend(unit_findings)
         trees.clear()
+        file_ignores = NONE.union(*(unit_parse.file_ignores for unit_parse in unit_parses))
+        if file_ignores:
+            findings = [
+                finding
+                for finding in findings
+                if not matches(
+                    file_ignores, finding.rule_id, self._aliases.get(finding.rule_id, ())
+                )
+            ]
         return DocumentAnalysis(
             path,
             lines,
@@ -290,7 +300,11 @@ class Analyzer:
             RuleFailure(failure.rule_id, unit.start + failure.line, failure.error)
             for failure in unit_failures
         )
-        kept = tuple(finding for finding in found if not _suppressed(finding, unit_lines))
+        kept = tuple(
+            finding
+            for finding in found
+            if not _suppressed(finding, unit_lines, self._aliases.get(finding.rule_id, ()))
+        )
         names, tables = frozenset(usage.names), frozenset(usage.tables)
         key = facts.key_for(names, tables)
         return CheckedUnit(kept, names, tables, key, cross.dependencies())
@@ -330,8 +344,10 @@ def _merge_broken(
     return merged, parses
 
 
-def _suppressed(finding: Finding, unit_lines: list[str]) -> bool:
+def _suppressed(finding: Finding, unit_lines: list[str], aliases: tuple[str, ...]) -> bool:
     for line in {finding.span.line, finding.span.end_line}:
-        if 0 <= line < len(unit_lines) and is_suppressed(finding.rule_id, unit_lines[line]):
+        if 0 <= line < len(unit_lines) and is_suppressed(
+            finding.rule_id, unit_lines[line], aliases
+        ):
             return True
     return False

@@ -13,13 +13,14 @@ import warnings
 
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
 from expert_lsp.analysis.module_facts import UnitFacts, collect_unit_facts
+from expert_lsp.analysis.suppression import file_suppressed_ids
 from expert_lsp.documents.text import split_lines
 
 
 class ParsedUnit:
     """A unit's parse: the module facts it contributes, or its syntax error."""
 
-    __slots__ = ("_tree", "facts", "syntax_error", "text")
+    __slots__ = ("_tree", "facts", "file_ignores", "syntax_error", "text")
 
     def __init__(
         self,
@@ -30,6 +31,8 @@ class ParsedUnit:
         self.text = text
         self.facts = facts
         self.syntax_error = syntax_error
+        self.file_ignores = file_suppressed_ids(text)
+        """Ids silenced for the whole file by a directive in this unit's comments."""
         self._tree: ast.Module | None = None
 
     @property

@@ -65,6 +65,10 @@ class Rule:
 
     id: ClassVar[str]
     name: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    """Codes of well-known lint checks that report the same thing (ruff's ``T201`` for
+    ``print``): ``# noqa: T201`` silences this rule too. Every rule module sets it, ``()``
+    when no other tool has the same check."""
     severity: ClassVar[Severity] = Severity.WARNING
     message: ClassVar[str]
     """The one-line message; rules may format it with what they found."""

@@ -52,6 +52,16 @@ class BlockingCallInAsync(Rule):
 
     id = "ASY101"
     name = "blocking-call-in-async"
+    aliases = (
+        "ASYNC210",
+        "ASYNC212",
+        "ASYNC221",
+        "ASYNC222",
+        "ASYNC230",
+        "ASYNC240",
+        "ASYNC250",
+        "ASYNC251",
+    )
     severity = Severity.WARNING
     message = "Blocking call `{call}` inside `async def` stalls the event loop"
     node_types = (ast.Call,)

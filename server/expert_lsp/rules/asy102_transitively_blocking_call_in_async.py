@@ -62,6 +62,7 @@ class TransitivelyBlockingCallInAsync(Rule):
 
     id = "ASY102"
     name = "transitively-blocking-call-in-async"
+    aliases = ()
     severity = Severity.WARNING
     message = "`{call}()` blocks the event loop: it calls `{reason}` ({hops})"
     node_types = (ast.Call,)

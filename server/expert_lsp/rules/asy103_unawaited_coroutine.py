@@ -49,6 +49,7 @@ class UnawaitedCoroutine(Rule):
 
     id = "ASY103"
     name = "unawaited-coroutine"
+    aliases = ()
     severity = Severity.ERROR
     message = "`{call}()` creates a coroutine that is never awaited: nothing runs"
     node_types = (ast.Call,)

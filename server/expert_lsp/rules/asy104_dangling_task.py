@@ -67,6 +67,7 @@ class DanglingTask(Rule):
 
     id = "ASY104"
     name = "dangling-task"
+    aliases = ("RUF006",)
     severity = Severity.WARNING
     message = "The task from `{call}` is not kept: it can be garbage-collected before it ends"
     node_types = (ast.Expr,)

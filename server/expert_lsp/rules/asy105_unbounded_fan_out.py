@@ -49,6 +49,7 @@ class UnboundedFanOut(Rule):
 
     id = "ASY105"
     name = "unbounded-fan-out"
+    aliases = ()
     severity = Severity.WARNING
     message = "One task per item of `{items}` with no limit: bound it with a semaphore"
     node_types = (ast.Call,)

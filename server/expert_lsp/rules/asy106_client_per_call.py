@@ -61,6 +61,7 @@ class ClientPerCall(Rule):
 
     id = "ASY106"
     name = "client-per-call"
+    aliases = ()
     severity = Severity.WARNING
     message = "`{client}()` created {where}: create one client and reuse it"
     node_types = (ast.Call,)

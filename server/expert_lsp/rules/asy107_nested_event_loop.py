@@ -42,6 +42,7 @@ class NestedEventLoop(Rule):
 
     id = "ASY107"
     name = "nested-event-loop"
+    aliases = ()
     severity = Severity.ERROR
     message = "`{call}` inside `async def`: a loop is already running here, await instead"
     node_types = (ast.Call,)

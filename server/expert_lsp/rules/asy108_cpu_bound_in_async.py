@@ -83,6 +83,7 @@ class CpuBoundInAsync(Rule):
 
     id = "ASY108"
     name = "cpu-bound-in-async"
+    aliases = ()
     severity = Severity.WARNING
     message = "CPU-heavy `{call}` inside `async def` blocks the event loop"
     node_types = (ast.Call,)

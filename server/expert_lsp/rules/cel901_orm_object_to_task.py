@@ -85,6 +85,7 @@ class OrmObjectToTask(Rule):
 
     id = "CEL901"
     name = "orm-object-to-task"
+    aliases = ()
     message = "Model instance `{arg}` passed to a Celery task: pass its id instead"
     node_types = (ast.Call,)
 

@@ -44,6 +44,7 @@ class TaskCalledInline(Rule):
 
     id = "CEL902"
     name = "task-called-inline"
+    aliases = ()
     message = "Task `{task}` called directly runs inline: use `{task}.delay(...)`"
     node_types = (ast.Call,)
 

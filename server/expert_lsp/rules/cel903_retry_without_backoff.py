@@ -43,6 +43,7 @@ class RetryWithoutBackoff(Rule):
 
     id = "CEL903"
     name = "retry-without-backoff"
+    aliases = ()
     message = "{what} without backoff: retries hit the failing dependency in lockstep"
     node_types = (ast.FunctionDef, ast.Call)
 

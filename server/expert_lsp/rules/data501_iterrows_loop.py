@@ -61,6 +61,7 @@ class IterrowsLoop(Rule):
 
     id = "DATA501"
     name = "iterrows-loop"
+    aliases = ()
     message = "Per-row computation in a loop over `{call}`: vectorise it on whole columns"
     node_types = (ast.For,)
 

@@ -37,6 +37,7 @@ class FrameGrowthInLoop(Rule):
 
     id = "DATA502"
     name = "frame-growth-in-loop"
+    aliases = ()
     message = "`{name}` is copied on every iteration: collect pieces in a list, concat once"
     node_types = (ast.Assign,)
 

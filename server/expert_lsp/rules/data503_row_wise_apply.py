@@ -48,6 +48,7 @@ class RowWiseApply(Rule):
 
     id = "DATA503"
     name = "row-wise-apply"
+    aliases = ()
     message = "Row-wise `apply(axis=1)` with column arithmetic: compute it on whole columns"
     node_types = (ast.Call,)
 

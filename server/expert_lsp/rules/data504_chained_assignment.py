@@ -69,6 +69,7 @@ class ChainedAssignment(Rule):
 
     id = "DATA504"
     name = "chained-assignment"
+    aliases = ()
     message = "Chained assignment `{target}` writes into a copy: use `.loc[rows, cols]`"
     node_types = (ast.Assign, ast.AugAssign)
     fix_title = "Use a single `.loc[...]` assignment"

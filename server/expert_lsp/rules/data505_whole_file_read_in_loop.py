@@ -55,6 +55,7 @@ class WholeFileReadInLoop(Rule):
 
     id = "DATA505"
     name = "whole-file-read-in-loop"
+    aliases = ()
     severity = Severity.INFORMATION
     message = "Whole-file `{reader}` {problem}"
     node_types = (ast.Call, ast.For)

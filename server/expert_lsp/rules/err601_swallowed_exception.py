@@ -46,6 +46,7 @@ class SwallowedException(Rule):
 
     id = "ERR601"
     name = "swallowed-exception"
+    aliases = ("S110", "S112", "BLE001", "E722")
     severity = Severity.WARNING
     message = "`{handler}` swallows every error without a trace"
     node_types = (ast.ExceptHandler,)

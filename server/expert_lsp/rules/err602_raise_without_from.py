@@ -52,6 +52,7 @@ class RaiseWithoutFrom(Rule):
 
     id = "ERR602"
     name = "raise-without-from"
+    aliases = ("B904",)
     severity = Severity.WARNING
     message = "`raise` inside `except` without `from`: the original cause is hidden"
     node_types = (ast.Raise,)

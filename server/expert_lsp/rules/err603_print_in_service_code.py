@@ -77,6 +77,7 @@ class PrintInServiceCode(Rule):
 
     id = "ERR603"
     name = "print-in-service-code"
+    aliases = ("T201",)
     severity = Severity.INFORMATION
     message = "`print()` in service code: use a logger"
     node_types = (ast.Call,)

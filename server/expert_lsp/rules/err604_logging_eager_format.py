@@ -51,6 +51,7 @@ class LoggingEagerFormat(Rule):
 
     id = "ERR604"
     name = "logging-eager-format"
+    aliases = ("G001", "G002", "G004")
     severity = Severity.INFORMATION
     message = "Log message built with {how}: pass the values as logging arguments"
     node_types = (ast.Call,)

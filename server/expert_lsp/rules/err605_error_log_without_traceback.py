@@ -48,6 +48,7 @@ class ErrorLogWithoutTraceback(Rule):
 
     id = "ERR605"
     name = "error-log-without-traceback"
+    aliases = ("TRY400",)
     severity = Severity.INFORMATION
     message = "`{call}` inside `except` logs no traceback"
     node_types = (ast.Call,)

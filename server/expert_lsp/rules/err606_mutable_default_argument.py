@@ -61,6 +61,7 @@ class MutableDefaultArgument(Rule):
 
     id = "ERR606"
     name = "mutable-default-argument"
+    aliases = ("B006",)
     severity = Severity.WARNING
     message = "Mutable default `{default}` for `{param}` is shared between calls"
     node_types = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -51,6 +51,7 @@ class NaiveDatetime(Rule):
 
     id = "ERR607"
     name = "naive-datetime"
+    aliases = ("DTZ003", "DTZ004", "DTZ005", "DTZ006")
     severity = Severity.WARNING
     message = "`{call}()` returns a naive datetime: pass a timezone"
     node_types = (ast.Call,)

@@ -62,6 +62,7 @@ class InferenceWithoutNoGrad(Rule):
 
     id = "ML701"
     name = "inference-without-no-grad"
+    aliases = ()
     message = "`{call}` runs with autograd on: wrap inference in `torch.inference_mode()`"
     node_types = (ast.Call,)
 

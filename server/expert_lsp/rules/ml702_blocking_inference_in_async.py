@@ -46,6 +46,7 @@ class BlockingInferenceInAsync(Rule):
 
     id = "ML702"
     name = "blocking-inference-in-async"
+    aliases = ()
     message = "`{call}` blocks the event loop inside `async def`: run it in an executor"
     node_types = (ast.Call,)
 

@@ -45,6 +45,7 @@ class NPlusOne(Rule):
 
     id = "ORM301"
     name = "n-plus-one"
+    aliases = ()
     message = "`{access}` in a loop over `{query}` runs one query per row: eager-load it"
     node_types = (ast.For, ast.AsyncFor)
 

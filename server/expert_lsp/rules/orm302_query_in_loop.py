@@ -68,6 +68,7 @@ class QueryInLoop(Rule):
 
     id = "ORM302"
     name = "query-in-loop"
+    aliases = ()
     message = "`{call}` runs one query per iteration of the loop: batch it"
     node_types = (ast.Call,)
 

@@ -50,6 +50,7 @@ class QuerysetLenOrTruthiness(Rule):
 
     id = "ORM303"
     name = "queryset-len-or-truthiness"
+    aliases = ()
     severity = Severity.WARNING
     message = "`{expr}` evaluates the whole queryset: use `{method}()`"
     node_types = (ast.Call, ast.If, ast.While, ast.IfExp)

@@ -68,6 +68,7 @@ class SyncOrmInAsync(Rule):
 
     id = "ORM304"
     name = "sync-orm-in-async"
+    aliases = ()
     message = "Sync ORM call `{call}` inside `async def` blocks the event loop"
     node_types = (ast.Call, ast.For)
 

@@ -85,6 +85,7 @@ class SessionNotClosed(Rule):
 
     id = "ORM305"
     name = "session-not-closed"
+    aliases = ()
     message = "`{name}` from `{opener}` is not closed on all paths: use `with` or `finally`"
     node_types = (ast.Assign,)
     fix_title = "Use a `with` block"

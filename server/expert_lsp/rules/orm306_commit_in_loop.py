@@ -63,6 +63,7 @@ class CommitInLoop(Rule):
 
     id = "ORM306"
     name = "commit-in-loop"
+    aliases = ()
     message = "`{call}` inside a loop commits one transaction per iteration"
     node_types = (ast.Call,)
 

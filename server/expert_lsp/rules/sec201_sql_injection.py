@@ -92,6 +92,7 @@ class SqlInjection(Rule):
 
     id = "SEC201"
     name = "sql-injection"
+    aliases = ("S608",)
     severity = Severity.ERROR
     message = "SQL built with {how} from `{part}` reaches `{sink}`: use query parameters"
     node_types = (ast.Call,)

@@ -84,6 +84,7 @@ class UnsafeDeserialization(Rule):
 
     id = "SEC202"
     name = "unsafe-deserialization"
+    aliases = ("S301", "S302", "S506")
     severity = Severity.ERROR
     message = "`{call}` can run arbitrary code hidden in the data"
     node_types = (ast.Call,)

@@ -80,6 +80,7 @@ class ShellInjection(Rule):
 
     id = "SEC203"
     name = "shell-injection"
+    aliases = ("S602", "S604", "S605")
     severity = Severity.ERROR
     message = "`{call}` runs a non-literal command through a shell"
     node_types = (ast.Call,)

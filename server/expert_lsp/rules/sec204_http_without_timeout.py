@@ -57,6 +57,7 @@ class HttpWithoutTimeout(Rule):
 
     id = "SEC204"
     name = "http-without-timeout"
+    aliases = ("S113",)
     severity = Severity.WARNING
     message = "`{call}` without `timeout=` can hang forever"
     node_types = (ast.Call,)

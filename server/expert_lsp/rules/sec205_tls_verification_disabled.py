@@ -63,6 +63,7 @@ class TlsVerificationDisabled(Rule):
 
     id = "SEC205"
     name = "tls-verification-disabled"
+    aliases = ("S501", "S323")
     severity = Severity.ERROR
     message = "TLS verification disabled by `{what}`: traffic can be intercepted"
     node_types = (ast.Call, ast.Attribute, ast.Name)

@@ -74,6 +74,7 @@ class HardcodedSecret(Rule):
 
     id = "SEC206"
     name = "hardcoded-secret"
+    aliases = ("S105", "S106", "S107")
     severity = Severity.ERROR
     message = "Hardcoded secret in `{name}`: load it from the environment"
     node_types = (ast.Assign, ast.AnnAssign, ast.keyword)

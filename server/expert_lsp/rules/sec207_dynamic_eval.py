@@ -41,6 +41,7 @@ class DynamicEval(Rule):
 
     id = "SEC207"
     name = "dynamic-eval"
+    aliases = ("S102", "S307")
     severity = Severity.ERROR
     message = "`{call}` of non-literal code: anyone who controls the input runs code"
     node_types = (ast.Call,)

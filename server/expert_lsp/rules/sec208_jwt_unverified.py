@@ -55,6 +55,7 @@ class JwtUnverified(Rule):
 
     id = "SEC208"
     name = "jwt-unverified"
+    aliases = ()
     severity = Severity.ERROR
     message = "`jwt.decode` with {problem}: the token's claims are not trustworthy"
     node_types = (ast.Call,)

@@ -47,6 +47,7 @@ class CorsWildcardWithCredentials(Rule):
 
     id = "SEC209"
     name = "cors-wildcard-with-credentials"
+    aliases = ()
     severity = Severity.ERROR
     message = "CORS allows any origin together with credentials: any site can act as the user"
     node_types = (ast.Call,)

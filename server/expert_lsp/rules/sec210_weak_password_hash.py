@@ -53,6 +53,7 @@ class WeakPasswordHash(Rule):
 
     id = "SEC210"
     name = "weak-password-hash"
+    aliases = ()
     severity = Severity.ERROR
     message = "Password hashed with `{algorithm}`: use argon2, bcrypt or scrypt"
     node_types = (ast.Call,)

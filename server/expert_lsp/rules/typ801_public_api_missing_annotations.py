@@ -57,6 +57,7 @@ class PublicApiMissingAnnotations(Rule):
 
     id = "TYP801"
     name = "public-api-missing-annotations"
+    aliases = ("ANN001", "ANN002", "ANN003", "ANN201", "ANN204")
     severity = Severity.INFORMATION
     default_enabled = False
     message = "Public `{function}` lacks annotations for: {missing}"

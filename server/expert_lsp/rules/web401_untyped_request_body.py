@@ -73,6 +73,7 @@ class UntypedRequestBody(Rule):
 
     id = "WEB401"
     name = "untyped-request-body"
+    aliases = ()
     message = "Request body `{param}` of `{endpoint}` is {kind}: declare a pydantic model"
     node_types = (ast.FunctionDef, ast.AsyncFunctionDef)
 

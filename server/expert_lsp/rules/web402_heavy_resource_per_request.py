@@ -70,6 +70,7 @@ class HeavyResourcePerRequest(Rule):
 
     id = "WEB402"
     name = "heavy-resource-per-request"
+    aliases = ()
     message = "`{loader}` runs on every request in `{handler}`: load it once at startup"
     node_types = (ast.Call,)
 

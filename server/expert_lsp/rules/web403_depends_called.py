@@ -48,6 +48,7 @@ class DependsCalled(Rule):
 
     id = "WEB403"
     name = "depends-called"
+    aliases = ()
     message = "`Depends({call})` calls the dependency once at import: pass `{name}` itself"
     node_types = (ast.Call,)
     fix_title = "Pass the dependency without calling it"

@@ -44,6 +44,7 @@ class DrfAllFields(Rule):
 
     id = "WEB404"
     name = "drf-all-fields"
+    aliases = ("DJ007",)
     message = '`fields = "__all__"` in `{owner}` exposes every current and future model field'
     node_types = (ast.Assign,)
 

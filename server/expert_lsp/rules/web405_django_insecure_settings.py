@@ -56,6 +56,7 @@ class DjangoInsecureSettings(Rule):
 
     id = "WEB405"
     name = "django-insecure-settings"
+    aliases = ()
     message = "`{setting}` in a settings module is unsafe in production"
     node_types = (ast.Assign,)
 

@@ -53,6 +53,7 @@ class MissingResponseModel(Rule):
 
     id = "WEB406"
     name = "missing-response-model"
+    aliases = ()
     severity = Severity.INFORMATION
     message = "Route `{endpoint}` has no `response_model` or return annotation"
     node_types = (ast.FunctionDef, ast.AsyncFunctionDef)

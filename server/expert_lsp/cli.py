@@ -1,4 +1,4 @@
-"""The command line: ``expert-lsp serve | check | rules | explain``.
+"""The command line: ``expert-lsp serve | check | rules | explain | triage``.
 
 Every subcommand is one small ``_add_*`` function that declares its arguments and sets its
 handler; a feature that brings a command (or extra ``check`` flags) adds a function to
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ from expert_lsp.checking.formats import (
 )
 from expert_lsp.checking.runner import CheckOptions, CheckReport, Mode, run_check
 from expert_lsp.checking.sarif import render_sarif
+from expert_lsp.checking.triaged import TriagedReport, triaged
 from expert_lsp.config import (
     ExpertSettings,
     SettingsError,
@@ -38,6 +40,10 @@ from expert_lsp.config import (
 from expert_lsp.docsgen import render_rule_page
 from expert_lsp.expert.personas import list_personas
 from expert_lsp.rules import rule_by_id, rule_classes
+from expert_lsp.triage import store
+from expert_lsp.triage.baseline import BaselineError, read_baseline, render_baseline
+from expert_lsp.triage.stats import render_stats, rule_stats
+from expert_lsp.triage.store import TriageFileError
 
 Handler = Callable[[argparse.Namespace], int]
 """A subcommand: parsed arguments in, exit code out."""
@@ -97,14 +103,59 @@ def _overrides(args: argparse.Namespace) -> dict[str, list[str]]:
     return layer
 
 
-def _render(report: CheckReport, args: argparse.Namespace) -> str:
+def _render(triage: TriagedReport, args: argparse.Namespace) -> str:
+    if args.format == "sarif":
+        return render_sarif(triage)
+    report = triage.counted_report()
     if args.statistics:
         return render_statistics(report, as_json=args.format == "json")
     if args.format == "json":
         return render_json(report)
-    if args.format == "sarif":
-        return render_sarif(report)
     return render_text(report)
+
+
+def _triaged(report: CheckReport, args: argparse.Namespace) -> TriagedReport | None:
+    """The run under its triage files and ``--baseline``; ``None`` (reported) when unreadable."""
+    try:
+        baseline = read_baseline(Path(args.baseline)) if args.baseline else None
+        return triaged(report, baseline)
+    except (TriageFileError, BaselineError) as error:
+        _error(str(error))
+        return None
+
+
+def _write_baseline(triage: TriagedReport, target: str) -> int:
+    findings = [(i.fingerprint, i.finding.message) for i in triage.items if i.dismissed is None]
+    store.write_atomically(Path(target), render_baseline(findings))
+    _error(f"wrote {plural(len(findings), 'finding')} to the baseline {target}")
+    return EXIT_CLEAN
+
+
+def _prune_triage(triage: TriagedReport, remove: bool) -> int:
+    stale = triage.stale()
+    for triage_file, entry in stale:
+        print_ = entry.fingerprint
+        where = f"{print_.path} {print_.symbol or '<module>'}"
+        print(f"{triage_file.path}: {print_.rule} in {where} ({entry.verdict}) matches nothing")
+    if remove:
+        for triage_file in {id(t): t for t, _ in stale}.values():
+            gone = {entry.fingerprint for t, entry in stale if t is triage_file}
+            store.update(triage_file.path, functools.partial(store.without, stale=gone))
+        _error(f"removed {len(stale)} stale triage {'entry' if len(stale) == 1 else 'entries'}")
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if stale else EXIT_CLEAN
+
+
+def _note_hidden(triage: TriagedReport) -> None:
+    dismissed = sum(item.dismissed is not None for item in triage.items)
+    unchanged = sum(item.dismissed is None and not item.counts for item in triage.items)
+    parts = []
+    if dismissed:
+        parts.append(f"{dismissed} dismissed in the triage file")
+    if unchanged:
+        parts.append(f"{unchanged} in the baseline")
+    if parts:
+        _error(f"not shown: {', '.join(parts)}")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -137,8 +188,17 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write("".join(diffs))
         fixes = sum(len(result.fixed) for result in report.results if result.diff)
         _error(f"Would fix {plural(fixes, 'finding')} in {plural(len(diffs), 'file')}.")
+        triage = None
     else:
-        sys.stdout.write(_render(report, args))
+        triage = _triaged(report, args)
+        if triage is None:
+            return EXIT_ERROR
+        if args.write_baseline:
+            return _write_baseline(triage, args.write_baseline)
+        if args.prune_triage:
+            return _prune_triage(triage, args.remove)
+        sys.stdout.write(_render(triage, args))
+        _note_hidden(triage)
     if report.missing or report.failures or (report.skipped and not report.results):
         return EXIT_ERROR
     if mode is Mode.DIFF:
@@ -148,7 +208,8 @@ def _check(args: argparse.Namespace) -> int:
     expert_found = _check_expert(args.paths) if args.expert else 0
     if expert_found < 0:
         return EXIT_ERROR
-    return EXIT_FINDINGS if report.findings or expert_found else EXIT_CLEAN
+    counted = triage.counted if triage is not None else report.findings
+    return EXIT_FINDINGS if counted or expert_found else EXIT_CLEAN
 
 
 # the expert engine: check --expert, personas, show-request -----------------------------
@@ -252,7 +313,50 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--jobs", "-j", type=_positive, help="worker processes (default: cores)")
     parser.add_argument("--verbose", "-v", action="store_true", help="timing and cache stats")
     parser.add_argument("--expert", action="store_true", help="also review with the model")
+    baseline = parser.add_mutually_exclusive_group()
+    baseline.add_argument(
+        "--baseline", metavar="FILE", help="report only findings that are not in this baseline"
+    )
+    baseline.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings as the baseline"
+    )
+    baseline.add_argument(
+        "--prune-triage",
+        action="store_true",
+        help="list the triage entries that match no finding any more (exit 1 if any)",
+    )
+    parser.add_argument(
+        "--remove", action="store_true", help="with --prune-triage: delete those entries"
+    )
     parser.set_defaults(handler=_check)
+
+
+# triage --------------------------------------------------------------------------------
+
+
+def _triage_stats(args: argparse.Namespace) -> int:
+    options = CheckOptions(paths=tuple(args.paths), cache_dir=default_cache_dir())
+    try:
+        report = run_check(options)
+        triage = triaged(report)
+    except (SettingsError, TriageFileError) as error:
+        _error(str(error))
+        return EXIT_ERROR
+    findings = [(item.finding.rule_id, item.dismissed) for item in triage.items]
+    entries = [entry for triage_file in triage.files for entry in triage_file.index.entries]
+    sys.stdout.write(render_stats(rule_stats(findings, entries), as_json=args.format == "json"))
+    return EXIT_CLEAN
+
+
+def _add_triage(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("triage", help="what the team dismissed (the triage file)")
+    actions = parser.add_subparsers(dest="triage_command", required=True, metavar="ACTION")
+    stats = actions.add_parser(
+        "stats", help="per rule: findings shown, dismissed by verdict, dismissal rate"
+    )
+    stats.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    stats.add_argument("--format", choices=("text", "json"), default="text")
+    stats.set_defaults(handler=_triage_stats)
 
 
 # rules, explain ------------------------------------------------------------------------
@@ -328,6 +432,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_rules,
     _add_explain,
     _add_expert_commands,
+    _add_triage,
 )
 """Subcommand registrars, in ``--help`` order."""
 
@@ -359,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     if args.command == "check" and args.statistics and args.format == "sarif":
         _error("--statistics prints text or JSON, not SARIF")
+        return EXIT_ERROR
+    if args.command == "check" and args.remove and not args.prune_triage:
+        _error("--remove deletes stale triage entries: it needs --prune-triage")
         return EXIT_ERROR
     if args.command == "check" and args.expert and args.format != "text":
         _error("--expert findings are printed as text: it cannot be combined with --format")

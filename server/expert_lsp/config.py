@@ -86,6 +86,19 @@ class ExpertSettings(_Model):
     )
 
 
+class TriageSettings(_Model):
+    """Dismissed findings (docs/triage.md)."""
+
+    file: str = Field(
+        ".expert-lsp/triage.toml",
+        description="The triage file, relative to the project root: findings dismissed as "
+        "false positive, accepted risk or won't fix are hidden in the editor and in `check`.",
+    )
+    show_dismissed: bool = Field(
+        False, description="Show dismissed findings again, as hints, in the editor."
+    )
+
+
 class Settings(_Model):
     """All expert-lsp settings."""
 
@@ -107,6 +120,7 @@ class Settings(_Model):
         description="Rule id or prefix -> severity (`error`, `warning`, `information`, `hint`).",
     )
     expert: ExpertSettings = Field(default_factory=ExpertSettings)  # type: ignore[arg-type]
+    triage: TriageSettings = Field(default_factory=TriageSettings)  # type: ignore[arg-type]
 
 
 class SettingsError(ValueError):

@@ -26,11 +26,14 @@ def test_every_setting_is_documented_with_both_spellings() -> None:
     schema = settings_schema()
     expert = schema["$defs"]["ExpertSettings"]["properties"]
     assert "`perFileIgnores`" in page and "### `per-file-ignores`" in page
+    nested = {"expert", "triage"}
     for key in schema["properties"]:
-        if key != "expert":
+        if key not in nested:
             assert f"- editors: `{key}`" in page
     for key in expert:
         assert f"- editors: `expert.{key}`" in page
+    for key in schema["$defs"]["TriageSettings"]["properties"]:
+        assert f"- editors: `triage.{key}`" in page
     assert "[tool.expert-lsp.expert]" in page
     assert "`base-url`" in page
 

@@ -34,7 +34,9 @@ from expert_lsp.checking.files import (
 )
 from expert_lsp.config import Settings, build_settings, find_project_root, read_pyproject
 from expert_lsp.documents.text import split_lines
+from expert_lsp.documents.units import Unit, UnitSplitter
 from expert_lsp.rules import all_rules, default_enabled_ids
+from expert_lsp.triage.fingerprint import Fingerprint, fingerprint
 
 
 class Mode(enum.StrEnum):
@@ -75,6 +77,10 @@ class FileResult:
     """A unified diff of the safe fixes (diff mode)."""
     dependencies: tuple[tuple[str, FileStamp], ...] = ()
     """Other files the findings read (cross-module rules), with their stamps."""
+    fingerprints: tuple[Fingerprint, ...] = ()
+    """``fingerprints[i]`` identifies ``findings[i]`` for the triage file and baselines."""
+    root: str = ""
+    """The project root the file belongs to (its triage file lives there)."""
 
 
 @dataclass(slots=True)
@@ -88,6 +94,8 @@ class CheckReport:
     """Paths given on the command line that do not exist."""
     cache_hits: int = 0
     cache_misses: int = 0
+    settings: dict[str, Settings] = field(default_factory=dict)
+    """The settings of each project root that was checked."""
 
     @property
     def findings(self) -> list[tuple[str, Finding]]:
@@ -134,6 +142,12 @@ def _sort_key(finding: Finding) -> tuple[int, int, str]:
     return (finding.span.line, finding.span.col, finding.rule_id)
 
 
+def _fingerprints(
+    relative: str, lines: tuple[str, ...], units: Sequence[Unit], findings: Sequence[Finding]
+) -> tuple[Fingerprint, ...]:
+    return tuple(fingerprint(relative, f.rule_id, lines, units, f.span) for f in findings)
+
+
 def _run_job(job: _Job) -> FileResult:
     """Analyse (and in fix/diff mode, fix) one file; never raises."""
     try:
@@ -155,7 +169,10 @@ def _run_job(job: _Job) -> FileResult:
         findings = tuple(sorted(selection.apply(analysis.findings), key=_sort_key))
         dependencies = analysis.file_dependencies()
         failures = tuple(analysis.failures)
-        return FileResult(job.display, findings, failures, fixed, new_text, "", dependencies)
+        prints = _fingerprints(job.selection_path, analysis.lines, analysis.units, findings)
+        return FileResult(
+            job.display, findings, failures, fixed, new_text, "", dependencies, prints
+        )
     except Exception as error:  # one bad file must not end the run: report it as a failure
         return FileResult(
             job.display, (), (RuleFailure("*", 0, f"{type(error).__name__}: {error}"),)
@@ -181,15 +198,16 @@ class _SettingsResolver:
 
     def __init__(self, overrides: Mapping[str, Any]) -> None:
         self._overrides = overrides
-        self._by_root: dict[Path, Settings] = {}
+        self.by_root: dict[Path, Settings] = {}
+        """Settings resolved so far, per project root."""
 
     def for_file(self, path: Path) -> tuple[Path, Settings]:
         """The project root of ``path`` and its settings (raises ``SettingsError``)."""
         root = find_project_root(path)
-        settings = self._by_root.get(root)
+        settings = self.by_root.get(root)
         if settings is None:
             settings = build_settings(read_pyproject(root), self._overrides)
-            self._by_root[root] = settings
+            self.by_root[root] = settings
         return root, settings
 
 
@@ -208,7 +226,7 @@ def run_check(options: CheckOptions) -> CheckReport:
     store = FindingCache(options.cache_dir if options.mode is Mode.CHECK else None)
     report = CheckReport(results=[], missing=missing)
     slots: list[FileResult | None] = []
-    pending: list[tuple[int, _Job, SourceFile, str]] = []
+    pending: list[tuple[int, _Job, SourceFile, str, Path]] = []
     for path in files:
         try:
             source = read_source(path)
@@ -219,17 +237,21 @@ def run_check(options: CheckOptions) -> CheckReport:
         root, settings = resolver.for_file(absolute)
         key = cache_key(settings, str(absolute), source.digest)
         cached = store.get(key) if store.folder is not None else None
-        if cached is not None:
-            slots.append(FileResult(str(path), tuple(cached)))
-            continue
         relative = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else ""
+        if cached is not None:
+            lines = split_lines(source.text)
+            units = UnitSplitter().split(lines)
+            prints = _fingerprints(relative or str(path), lines, units, cached)
+            slots.append(FileResult(str(path), tuple(cached), fingerprints=prints, root=str(root)))
+            continue
         job = _Job(
             str(absolute), str(path), relative or str(path), source.text, settings, options.mode
         )
-        pending.append((len(slots), job, source, key))
+        pending.append((len(slots), job, source, key, root))
         slots.append(None)
-    outcomes = _execute([job for _, job, _, _ in pending], options.jobs)
-    for (index, _, source, key), result in zip(pending, outcomes, strict=True):
+    outcomes = _execute([job for _, job, _, _, _ in pending], options.jobs)
+    for (index, _, source, key, root), result in zip(pending, outcomes, strict=True):
+        result = replace(result, root=str(root))
         if not result.failures:
             store.put(key, list(result.findings), result.dependencies)
         if result.new_text is not None:
@@ -241,6 +263,7 @@ def run_check(options: CheckOptions) -> CheckReport:
                 )
         slots[index] = result
     report.results = [result for result in slots if result is not None]
+    report.settings = {str(root): settings for root, settings in resolver.by_root.items()}
     report.cache_hits = store.hits
     report.cache_misses = len(pending)
     return report

@@ -1,5 +1,11 @@
 """SARIF 2.1.0 output of ``expert-lsp check``, for code-scanning dashboards.
 
+Every finding is a result, dismissed ones too: those carry ``suppressions`` (kind
+``external``, status ``accepted``, the triage verdict and reason), so a dashboard shows them
+as dismissed instead of losing them. Each result has ``partialFingerprints`` (the triage
+fingerprint, without line numbers); with ``--baseline`` each has a ``baselineState`` and the
+baseline's findings that are gone are listed as ``absent`` results.
+
 The driver lists every rule with its metadata (name, short and full description, the docs
 page as help text and link, default level); results point at 1-based lines and code point
 columns (``columnKind: unicodeCodePoints``), with related locations and fix titles.
@@ -8,15 +14,17 @@ columns (``columnKind: unicodeCodePoints``), with related locations and fix titl
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import expert_lsp
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
-from expert_lsp.checking.runner import CheckReport
+from expert_lsp.checking.triaged import TriagedFinding, TriagedReport
 from expert_lsp.docsgen import PROJECT_URL, RULES_DOCS_URL, render_rule_page, rule_docs_url
 from expert_lsp.rules import rule_classes
+from expert_lsp.triage.baseline import BaselineEntry
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -82,6 +90,36 @@ def _location(path: str, span: Span, message: str | None = None) -> dict[str, An
     return location
 
 
+FINGERPRINT_KEY = "expertLspFingerprint/v1"
+"""``partialFingerprints`` key: path-free rule, symbol and code hash of the finding."""
+
+
+def _partial_fingerprint(rule: str, symbol: str, code: str) -> dict[str, str]:
+    return {FINGERPRINT_KEY: f"{rule}:{symbol}:{code}"}
+
+
+def _triaged_result(item: TriagedFinding, index: dict[str, int]) -> dict[str, Any]:
+    result = _result(item.path, item.finding, index)
+    result["partialFingerprints"] = _partial_fingerprint(*item.fingerprint.moved_key)
+    if item.state is not None:
+        result["baselineState"] = item.state.value
+    entry = item.dismissed
+    if entry is not None:
+        suppression: dict[str, Any] = {
+            "kind": "external",
+            "status": "accepted",
+            "properties": {"verdict": entry.verdict.value},
+        }
+        if entry.reason:
+            suppression["justification"] = entry.reason
+        if entry.who:
+            suppression["properties"]["who"] = entry.who
+        if entry.when:
+            suppression["properties"]["when"] = entry.when
+        result["suppressions"] = [suppression]
+    return result
+
+
 def _result(path: str, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -101,8 +139,31 @@ def _result(path: str, finding: Finding, index: dict[str, int]) -> dict[str, Any
     return result
 
 
-def render_sarif(report: CheckReport) -> str:
+def _absent_result(
+    triaged: TriagedReport, entry: BaselineEntry, index: dict[str, int]
+) -> dict[str, Any]:
+    """A baseline finding that is gone: no region (its code no longer exists)."""
+    print_ = entry.fingerprint
+    roots = [str(triage.root) for triage in triaged.files] or [os.curdir]
+    path = os.path.relpath(Path(roots[0]) / print_.path)
+    result: dict[str, Any] = {
+        "ruleId": print_.rule,
+        "level": "none",
+        "message": {"text": entry.message or print_.rule},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": quote(Path(path).as_posix())}}}
+        ],
+        "partialFingerprints": _partial_fingerprint(*print_.moved_key),
+        "baselineState": "absent",
+    }
+    if print_.rule in index:
+        result["ruleIndex"] = index[print_.rule]
+    return result
+
+
+def render_sarif(triaged: TriagedReport) -> str:
     """The run as one SARIF 2.1.0 log."""
+    report = triaged.report
     rules = _rule_descriptors()
     index = {descriptor["id"]: number for number, descriptor in enumerate(rules)}
     notifications = [
@@ -125,7 +186,8 @@ def render_sarif(report: CheckReport) -> str:
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": [_result(path, f, index) for path, f in report.findings],
+        "results": [_triaged_result(item, index) for item in triaged.items]
+        + [_absent_result(triaged, entry, index) for entry in triaged.absent],
         "invocations": [
             {
                 "executionSuccessful": not report.failures,

@@ -3,7 +3,9 @@
 Every subcommand is one small ``_add_*`` function that declares its arguments and sets its
 handler; a feature that brings a command (or extra ``check`` flags) adds a function to
 :data:`COMMANDS`. Exit codes: 0 clean, 1 findings (or, with ``--diff``, fixes to apply),
-2 usage error, bad settings, nothing checkable, or an internal error (a rule that raised).
+2 usage error, bad settings, nothing checkable, or an internal error (a rule that raised, or
+a unit the engine could not analyse: its E999 notice says why, the file's other findings are
+reported).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from expert_lsp.analysis.engine import UNIT_FAILURE
 from expert_lsp.checking.cache import default_cache_dir
 from expert_lsp.checking.files import UnreadableFileError, discover, read_source
 from expert_lsp.checking.formats import (
@@ -178,7 +181,12 @@ def _check(args: argparse.Namespace) -> int:
     for path, reason in report.skipped:
         _error(f"{path}: {reason}")
     for path, failure in report.failures:
-        _error(f"{path}:{failure.line + 1}: internal error in {failure.rule_id}: {failure.error}")
+        if failure.rule_id == UNIT_FAILURE:
+            _error(f"{path}:{failure.line + 1}: not analysed: {failure.error}")
+        else:
+            _error(
+                f"{path}:{failure.line + 1}: internal error in {failure.rule_id}: {failure.error}"
+            )
     if args.verbose:
         elapsed = time.perf_counter() - started
         _error(f"checked {len(report.results)} files in {elapsed:.2f}s")

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.helpers import BLOCKING, open_document, start
+from tests.lsp.helpers import BLOCKING, edit_and_wait, open_document, start
 
 
 async def test_a_rule_that_raises_is_logged_once_and_the_others_still_report(
@@ -50,3 +50,20 @@ async def test_bad_requests_get_errors_and_the_server_keeps_serving(
     assert [d.code for d in published.diagnostics] == ["ASY101"]
     assert any("ghost.py" in m.message for m in client.log_messages)
     assert client.messages == []  # logged, no popup
+
+
+async def test_a_unit_too_deep_to_parse_gets_one_notice_and_the_file_its_other_diagnostics(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    await start(client, tmp_path)
+    shell = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n"
+    text = shell + "\n\nTABLE = " + "+".join(["1"] * 5_000) + "\n" + BLOCKING
+    published = await open_document(client, tmp_path / "deep.py", text)
+    codes = sorted(str(d.code) for d in published.diagnostics)
+    assert codes == ["ASY101", "E999", "SEC203"]
+    [notice] = [d for d in published.diagnostics if d.code == "E999"]
+    assert notice.range.start.line == 7 and "RecursionError" in notice.message
+    # the traceback is logged once, also after an edit elsewhere in the file
+    await edit_and_wait(client, published.uri, 2, [((0, 0, 0, 0), "# top\n")])
+    logged = [m.message for m in client.log_messages if "not analysed" in m.message]
+    assert len(logged) == 1 and "Traceback" in logged[0]

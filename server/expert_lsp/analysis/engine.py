@@ -7,7 +7,9 @@ resolves to; editing an import re-checks only the units whose rules looked that 
 After a keystroke only the lines around the edit are split again, only the edited unit is
 parsed and checked; the results of every other unit are reused and shifted to their new
 lines. A unit that does not parse yields one syntax finding and the other units are still
-checked.
+checked. A unit the engine cannot parse or walk at all (``RecursionError`` on a 5,000-term
+expression, ``MemoryError``, a bug) yields one ``E999`` notice saying so, its failure (with
+the traceback) is recorded once, and the other units are still checked.
 
 ``ast`` allocates a node object per token and a cold analysis of a large file creates
 millions; the cyclic garbage collector would scan the growing heap again and again (about
@@ -20,25 +22,28 @@ from __future__ import annotations
 import ast
 import gc
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from expert_lsp.analysis.context import NodeContext, UnitInfo
 from expert_lsp.analysis.crossmodule import Dependency, DocumentModule, UnitSummaries
-from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
 from expert_lsp.analysis.module_facts import ModuleFacts, UnitFacts
 from expert_lsp.analysis.parsing import ParsedUnit, fresh_tree, parse_unit, parse_with_tree
 from expert_lsp.analysis.rule import Rule
 from expert_lsp.analysis.suppression import NONE, is_suppressed, matches
 from expert_lsp.analysis.walk import RuleFailure, Walker
 from expert_lsp.analysis.workspace import FileStamp, Workspace
+from expert_lsp.documents.text import split_lines
 from expert_lsp.documents.units import Unit, UnitSplitter
 
 _MERGE_LIMIT = 3
 """How many following units a unit that does not parse may absorb to become valid."""
 
 __all__ = [
+    "UNIT_FAILURE",
     "Analyzer",
     "CheckedUnit",
     "DocumentAnalysis",
@@ -198,13 +203,22 @@ class Analyzer:
         parsed: dict[str, ParsedUnit] = {}
         # Trees parsed during this analysis, each dropped once its unit is checked.
         trees: dict[str, ast.Module | None] = {}
+        # Why a unit's text could not be parsed at all (recorded as a failure at its unit).
+        parse_errors: dict[str, Exception] = {}
 
         def parse(text: str) -> ParsedUnit:
             result = parsed.get(text)
             if result is None:
                 result = old_parsed.get(text)
                 if result is None:
-                    result, trees[text] = parse_with_tree(text)
+                    try:
+                        result, trees[text] = parse_with_tree(text)
+                    except Exception as error:  # one unit must not silence the file
+                        result, trees[text] = (
+                            ParsedUnit(text, UnitFacts(), unit_notice(text, error)),
+                            None,
+                        )
+                        parse_errors[text] = error
                 parsed[text] = result
             return result
 
@@ -226,6 +240,9 @@ class Analyzer:
         reused = 0
         for unit, unit_parse in zip(units, unit_parses, strict=True):
             text = unit.text
+            parse_error = parse_errors.pop(text, None)
+            if parse_error is not None:
+                failures.append(unit_failure(unit.start, parse_error))
             result = checked.get(text)
             if result is None:
                 result = old_checked.get(text)
@@ -238,10 +255,9 @@ class Analyzer:
                 ):
                     reused += 1
                 else:
-                    tree = trees.pop(text, None)
-                    if tree is None and unit_parse.valid:
-                        tree = fresh_tree(text)
-                    result = self._check_unit(unit, lines, unit_parse, tree, module, failures)
+                    result = self._check_guarded(
+                        unit, lines, unit_parse, trees.pop(text, None), module, failures
+                    )
                 checked[text] = result
             if not result.findings:
                 continue
@@ -278,6 +294,26 @@ class Analyzer:
             unit_facts,
         )
 
+    def _check_guarded(
+        self,
+        unit: Unit,
+        lines: tuple[str, ...],
+        parsed: ParsedUnit,
+        tree: ast.Module | None,
+        module: DocumentModule,
+        failures: list[RuleFailure],
+    ) -> CheckedUnit:
+        """Check one unit; if the engine itself fails on it (the walk recursing too deep,
+        memory, a bug), the unit gets one notice and the failure is recorded."""
+        try:
+            if tree is None and parsed.valid:
+                tree = fresh_tree(unit.text)
+            return self._check_unit(unit, lines, parsed, tree, module, failures)
+        except Exception as error:  # one unit must not silence the file
+            failures.append(unit_failure(unit.start, error))
+            notice = (unit_notice(unit.text, error),)
+            return CheckedUnit(notice, frozenset(), frozenset(), module.facts.key_for(frozenset()))
+
     def _check_unit(
         self,
         unit: Unit,
@@ -308,6 +344,43 @@ class Analyzer:
         names, tables = frozenset(usage.names), frozenset(usage.tables)
         key = facts.key_for(names, tables)
         return CheckedUnit(kept, names, tables, key, cross.dependencies())
+
+
+UNIT_FAILURE = "*"
+"""``RuleFailure.rule_id`` of a unit the engine could not analyse (no rule is to blame)."""
+
+_ERROR_TEXT_LIMIT = 200
+"""Characters of an exception's message quoted in a notice (messages can be huge)."""
+
+
+def unit_notice(text: str, error: Exception) -> Finding:
+    """The one finding of a unit the engine could not parse or walk: what happened and
+    why the unit is not analysed, on the unit's first line (unit-relative)."""
+    detail = f"{type(error).__name__}: {error}"
+    if len(detail) > _ERROR_TEXT_LIMIT:
+        detail = detail[:_ERROR_TEXT_LIMIT] + "..."
+    if isinstance(error, RecursionError):
+        why = "it nests too deeply for Python's parser or the rules"
+    elif isinstance(error, MemoryError):
+        why = "the engine ran out of memory on it"
+    else:
+        why = "the engine failed on it (an expert-lsp bug; the traceback is in the log)"
+    first = split_lines(text)[:1] or ("",)
+    width = len(first[0].rstrip("\r\n"))
+    return Finding(
+        SYNTAX_ERROR_ID,
+        f"Not analysed: {why} ({detail}). The other statements of the file are checked.",
+        Severity.WARNING,
+        Span(0, 0, 0, width),
+    )
+
+
+def unit_failure(start: int, error: Exception) -> RuleFailure:
+    """The failure record of a unit not analysed, with its traceback for the log."""
+    detail = "".join(traceback.format_exception(error)[-8:]).rstrip()
+    return RuleFailure(
+        UNIT_FAILURE, start, f"{type(error).__name__}: {error}"[:_ERROR_TEXT_LIMIT], detail
+    )
 
 
 def _merge_broken(

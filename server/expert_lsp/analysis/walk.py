@@ -48,8 +48,11 @@ class RuleFailure:
     """A rule that raised while checking a unit: logged, never fatal."""
 
     rule_id: str
+    """The rule that raised, or ``"*"`` for a whole unit the engine could not analyse."""
     line: int
     error: str
+    detail: str = ""
+    """The traceback, for the log (the engine's unit failures carry one)."""
 
 
 class Walker:
@@ -121,8 +124,5 @@ class Walker:
             if is_function:
                 functions.pop()
 
-        try:
-            visit(tree)
-        except RecursionError:  # absurdly nested expressions: report, do not die
-            failures.append(RuleFailure("*", 0, "RecursionError: unit too deeply nested"))
+        visit(tree)  # a RecursionError (absurd nesting) fails the unit: the engine reports it
         return found, failures

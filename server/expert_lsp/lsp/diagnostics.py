@@ -16,7 +16,7 @@ import functools
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from expert_lsp.analysis.engine import DocumentAnalysis
+from expert_lsp.analysis.engine import UNIT_FAILURE, DocumentAnalysis
 from expert_lsp.documents.text import TextDocument
 from expert_lsp.lsp.guard import guarded
 from expert_lsp.lsp.report import build_report
@@ -158,8 +158,16 @@ class Pipeline:
         assert report.analysis is not None
         for failure in report.analysis.failures:
             key = (failure.rule_id, failure.error)
-            if key not in self.failures_seen:
-                self.failures_seen.add(key)
+            if key in self.failures_seen:
+                continue
+            self.failures_seen.add(key)
+            if failure.rule_id == UNIT_FAILURE:
+                self.state.log(
+                    f"expert-lsp: {report.analysis.path}:{failure.line + 1} not analysed: "
+                    f"{failure.error} (the other units are checked)\n{failure.detail}",
+                    types.MessageType.Warning,
+                )
+            else:
                 self.state.log(
                     f"expert-lsp: rule {failure.rule_id} failed at line {failure.line + 1}: "
                     f"{failure.error} (its other findings in that unit are skipped)",

@@ -31,3 +31,21 @@ def _run(*command: str) -> None:
 )
 def test_quality_gate(command: tuple[str, ...]) -> None:
     _run(*command)
+
+
+def test_every_package_is_in_a_layer() -> None:
+    """A package left out of the layers contract could import anything unnoticed."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    layered = {name.strip() for layer in layers for name in layer.split("|")}
+    package = REPO / "server" / "expert_lsp"
+    modules = {
+        f"expert_lsp.{path.stem if path.is_file() else path.name}"
+        for path in package.iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").is_file())
+        and path.stem not in {"__init__", "__main__"}
+    }
+    assert modules - layered == set()

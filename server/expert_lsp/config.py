@@ -17,9 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from expert_lsp.analysis.findings import Severity
-
 SETTINGS_SECTION = "expert-lsp"
+
+
+SeverityName = Literal["error", "warning", "information", "hint"]
+"""A severity a setting may give a rule (the LSP severities; the engine's ``Severity``)."""
 
 
 class _Model(BaseModel):
@@ -115,7 +117,7 @@ class Settings(_Model):
         default_factory=dict,
         description="Glob pattern -> rule ids or prefixes disabled in matching files.",
     )
-    severity: dict[str, Severity] = Field(
+    severity: dict[str, SeverityName] = Field(
         default_factory=dict,
         description="Rule id or prefix -> severity (`error`, `warning`, `information`, `hint`).",
     )

@@ -5,12 +5,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+import pytest
 from expert_lsp.analysis.context import NodeContext
 from expert_lsp.analysis.engine import Analyzer
 from expert_lsp.analysis.findings import Finding, FixOffer, Severity
 from expert_lsp.analysis.rule import FixRequest, Rule
 from expert_lsp.documents.text import split_lines
-from expert_lsp.rules import all_rules, default_enabled_ids, rule_by_id, rule_classes
+from expert_lsp.rules import (
+    all_rules,
+    default_enabled_ids,
+    rule_by_id,
+    rule_classes,
+    rule_module_names,
+)
 
 
 class _CallRule(Rule):
@@ -54,6 +61,13 @@ def test_registry_is_sorted_unique_and_instantiable() -> None:
     assert ids == sorted(ids)
     assert len(ids) == len(set(ids))
     assert [rule.id for rule in all_rules()] == ids
+
+
+def test_a_misnamed_rule_module_fails_loudly() -> None:
+    names = ["asy101_blocking_call_in_async", "_frameworks", "blocking", "ASY109_upper"]
+    with pytest.raises(RuntimeError, match="ASY109_upper, blocking is neither a rule module"):
+        rule_module_names(names)
+    assert rule_module_names(names[:2]) == ["asy101_blocking_call_in_async"]
 
 
 def test_rule_by_id_is_case_insensitive() -> None:

@@ -20,6 +20,17 @@ from expert_lsp.analysis.findings import Finding, FixOffer, Related, Severity
 if TYPE_CHECKING:
     from expert_lsp.analysis.context import NodeContext
 
+PROJECT_URL = "https://expert-lsp.dev/"
+RULES_DOCS_URL = f"{PROJECT_URL}rules/"
+"""Where the rule pages are published (SARIF ``helpUri``; the same address the server puts in
+``codeDescription.href``). Here, beside the rule metadata, because the docs generator, the
+protocol layer and SARIF output all need it and none of them should import another."""
+
+
+def rule_docs_url(rule_id: str) -> str:
+    """The published page of ``rule_id``."""
+    return f"{RULES_DOCS_URL}{rule_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class Valid:

@@ -11,15 +11,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity
-from expert_lsp.config import Settings
+from expert_lsp.config import Settings, SeverityName
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
     return any(p == "ALL" or rule_id.startswith(p.upper()) for p in patterns)
 
 
-def _longest_match(rule_id: str, table: Mapping[str, Severity]) -> Severity | None:
-    best: tuple[int, Severity] | None = None
+def _longest_match(rule_id: str, table: Mapping[str, SeverityName]) -> SeverityName | None:
+    best: tuple[int, SeverityName] | None = None
     for prefix, severity in table.items():
         if (prefix == "ALL" or rule_id.startswith(prefix.upper())) and (
             best is None or len(prefix) > best[0]
@@ -71,8 +71,8 @@ class Selection:
             if not self.enabled(finding.rule_id):
                 continue
             if overrides:
-                severity = _longest_match(finding.rule_id, overrides)
-                if severity is not None and severity != finding.severity:
-                    finding = dataclasses.replace(finding, severity=severity)
+                name = _longest_match(finding.rule_id, overrides)
+                if name is not None and name != finding.severity:
+                    finding = dataclasses.replace(finding, severity=Severity(name))
             selected.append(finding)
         return selected

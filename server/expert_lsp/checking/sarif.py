@@ -21,8 +21,9 @@ from urllib.parse import quote
 
 import expert_lsp
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
+from expert_lsp.analysis.rule import PROJECT_URL, RULES_DOCS_URL, rule_docs_url
 from expert_lsp.checking.triaged import TriagedFinding, TriagedReport
-from expert_lsp.docsgen import PROJECT_URL, RULES_DOCS_URL, render_rule_page, rule_docs_url
+from expert_lsp.docsgen import render_rule_page
 from expert_lsp.rules import rule_classes
 from expert_lsp.triage.baseline import BaselineEntry
 

@@ -5,7 +5,7 @@ in its negotiated encoding (UTF-16 by default, UTF-8 or UTF-32 when it offered t
 Every range that crosses the wire is converted here, through documents/positions.py.
 
 A diagnostic's ``code`` is the rule id and ``codeDescription.href`` points at the rule's
-page of the published docs (``docsgen.rule_docs_url``, the address SARIF output uses too): a
+page of the published docs (``analysis.rule.rule_docs_url``, the address SARIF output uses too): a
 stable web address works in every editor, while a file URL would depend on where the package
 is installed.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from lsprotocol import types
 
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Severity, Span
-from expert_lsp.docsgen import rule_docs_url
+from expert_lsp.analysis.rule import rule_docs_url
 from expert_lsp.documents.positions import Encoding, to_client_column
 from expert_lsp.documents.text import TextEdit, clamp_position
 from expert_lsp.lsp.capabilities import ClientFlags

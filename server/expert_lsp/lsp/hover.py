@@ -14,8 +14,8 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from expert_lsp.analysis.findings import Finding
+from expert_lsp.analysis.rule import rule_docs_url
 from expert_lsp.analysis.semantic import HoverInfo
-from expert_lsp.docsgen import rule_docs_url
 from expert_lsp.lsp.convert import from_position
 from expert_lsp.lsp.guard import guarded
 from expert_lsp.lsp.state import DocumentState, ServerState

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from expert_lsp.analysis.rule import Rule
@@ -16,14 +17,29 @@ from expert_lsp.analysis.rule import Rule
 _RULE_MODULE = re.compile(r"^[a-z]{2,4}\d{3}_\w+$")
 
 
+def rule_module_names(names: Iterable[str]) -> list[str]:
+    """The rule modules among the package's module ``names``; helpers start with ``_``.
+
+    Any other name is an error rather than a silently skipped rule: ``blocking.py`` or
+    ``ASY109_x.py`` would otherwise never run, and nothing would say so.
+    """
+    names = list(names)
+    misnamed = sorted(n for n in names if not n.startswith("_") and not _RULE_MODULE.match(n))
+    if misnamed:
+        raise RuntimeError(
+            f"rules/: {', '.join(misnamed)} is neither a rule module (named like "
+            "asy101_short_name.py) nor a helper (named like _helpers.py)"
+        )
+    return sorted(n for n in names if _RULE_MODULE.match(n))
+
+
 @cache
 def rule_classes() -> tuple[type[Rule], ...]:
     """Every rule class of the catalogue, sorted by id."""
     found: dict[str, type[Rule]] = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        if not _RULE_MODULE.match(module_info.name):
-            continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
+    for name in rule_module_names(info.name for info in pkgutil.iter_modules(__path__)):
+        module = importlib.import_module(f"{__name__}.{name}")
+        before = len(found)
         for value in vars(module).values():
             if (
                 isinstance(value, type)
@@ -35,6 +51,8 @@ def rule_classes() -> tuple[type[Rule], ...]:
                 if value.id in found:
                     raise RuntimeError(f"duplicate rule id {value.id}")
                 found[value.id] = value
+        if len(found) == before:
+            raise RuntimeError(f"rules/{name}.py defines no rule class")
     return tuple(found[rule_id] for rule_id in sorted(found))
 
 

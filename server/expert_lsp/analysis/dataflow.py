@@ -5,7 +5,8 @@ the statement that builds it to the call that uses it, through local variables, 
 ``with ... as``. This is deliberately small: bindings are collected once per function, in
 source order, and every binding that comes before a use is taken to reach it (control flow
 is ignored, which over-approximates on branches and is exact on straight-line code).
-Nested functions, lambdas and comprehensions are separate scopes and are not looked into.
+Nested functions, lambdas and comprehensions are separate scopes and are not looked into;
+a closure's names that are not its own resolve through the enclosing function's flow.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 
 from expert_lsp.analysis.context import FunctionNode, NodeContext
-from expert_lsp.analysis.module_facts import ModuleFacts
+from expert_lsp.analysis.module_facts import ModuleFacts, import_bindings
 
 _MAX_DEPTH = 12
 """How many hops through local names a question may take (guards against cycles)."""
@@ -81,6 +82,8 @@ class Binding:
     """The operator of an augmented assignment."""
     iterable: ast.expr | None = None
     """What a loop variable iterates over."""
+    imported: str | None = None
+    """The qualified name an ``import`` inside the function binds (``import time``)."""
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -124,8 +127,10 @@ def _scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
 class LocalFlow:
     """The bindings of one function's local names, in source order."""
 
-    def __init__(self, function: FunctionNode | None) -> None:
+    def __init__(self, function: FunctionNode | None, outer: LocalFlow | None = None) -> None:
         self.function = function
+        self.outer = outer
+        """The flow of the enclosing function: a closure reads its names."""
         self.parameters: frozenset[str] = frozenset()
         if function is not None:
             arguments = function.args
@@ -185,9 +190,22 @@ class LocalFlow:
             callee = self.qualified_name(node.func, facts, depth + 1)
             return None if callee is None else f"{callee}()"
         if isinstance(node, ast.Name) and self.is_local(node.id):
+            imported = self.imported_name(node.id, node)
+            if imported is not None:
+                return imported
             value = self.single_value(node.id, node)
             return None if value is None else self.qualified_name(value, facts, depth + 1)
+        if isinstance(node, ast.Name) and self.outer is not None:
+            return self.outer.qualified_name(node, facts, depth + 1)
         return facts.qualified_name(node)
+
+    def imported_name(self, name: str, use: ast.AST) -> str | None:
+        """What ``name`` means at ``use`` when its one reaching binding is an ``import``
+        in the function body (``import time`` inside the coroutine)."""
+        if name in self.parameters:
+            return None
+        reaching = self.bindings_before(name, use)
+        return reaching[0].imported if len(reaching) == 1 else None
 
     def is_literal(self, node: ast.expr, depth: int = 0) -> bool:
         """Whether ``node`` provably evaluates to text or numbers fixed in the source.
@@ -292,6 +310,14 @@ def _bindings_of(node: ast.AST) -> Iterator[Binding]:
             for target in targets:
                 if isinstance(target, ast.Name):
                     yield Binding(target.id, BindingKind.ASSIGN, node, end, value)
+                elif _unpacks_element_wise(target, value):
+                    assert isinstance(target, ast.Tuple | ast.List)
+                    assert isinstance(value, ast.Tuple | ast.List)
+                    for element, element_value in zip(target.elts, value.elts, strict=True):
+                        if isinstance(element, ast.Name):
+                            yield Binding(element.id, BindingKind.ASSIGN, node, end, element_value)
+                        else:
+                            yield from _unknown(element, node, end)
                 else:
                     yield from _unknown(target, node, end)
         case ast.AnnAssign(target=ast.Name(id=name), value=value) if value is not None:
@@ -309,15 +335,24 @@ def _bindings_of(node: ast.AST) -> Iterator[Binding]:
                 yield Binding(name, BindingKind.LOOP, node, _end(target), iterable=iterable)
         case ast.ExceptHandler(name=name) if name:
             yield Binding(name, BindingKind.OTHER, node, _position(node))
-        case ast.Import(names=names) | ast.ImportFrom(names=names):
-            for alias in names:
-                bound = alias.asname or alias.name.split(".")[0]
-                yield Binding(bound, BindingKind.OTHER, node, end)
+        case ast.Import() | ast.ImportFrom():
+            for bound, qualified in import_bindings(node):
+                yield Binding(bound, BindingKind.OTHER, node, end, imported=qualified)
         case ast.Global(names=names) | ast.Nonlocal(names=names):
             for name in names:
                 yield Binding(name, BindingKind.OTHER, node, _position(node))
         case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(name=name):
             yield Binding(name, BindingKind.OTHER, node, end)
+
+
+def _unpacks_element_wise(target: ast.expr, value: ast.expr) -> bool:
+    """``a, b = x, y``: each name gets the value in its place (no starred parts)."""
+    return (
+        isinstance(target, ast.Tuple | ast.List)
+        and isinstance(value, ast.Tuple | ast.List)
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+    )
 
 
 def _unknown(target: ast.expr, node: ast.AST, at: tuple[int, int]) -> Iterator[Binding]:
@@ -326,8 +361,20 @@ def _unknown(target: ast.expr, node: ast.AST, at: tuple[int, int]) -> Iterator[B
 
 
 def flow_at(context: NodeContext) -> LocalFlow:
-    """The data flow of the function around the current node (memoised per unit walk)."""
-    return context.memo("flow", context.enclosing_function(), LocalFlow)
+    """The data flow of the function around the current node (memoised per unit walk),
+    linked to the flows of the functions around it."""
+    functions = context.functions
+    if not functions:
+        return context.memo("flow", None, LocalFlow)
+    flow: LocalFlow | None = None
+    for function in functions:  # outermost first: each flow links to the one around it
+        flow = context.memo("flow", function, partial(_linked_flow, outer=flow))
+    assert flow is not None
+    return flow
+
+
+def _linked_flow(function: FunctionNode, outer: LocalFlow | None) -> LocalFlow:
+    return LocalFlow(function, outer)
 
 
 def qualified_callee(func: ast.expr, context: NodeContext) -> str | None:

@@ -232,13 +232,26 @@ def test_unreadable_files_are_reported_and_skipped(
     (project / "app" / "latin.py").write_bytes(b"name = '\xe9t\xe9'\n")  # not UTF-8, no cookie
     code, _, err = run(capsys, "check", "app")
     assert code == 2  # nothing could be checked
-    assert "blob.py: binary file" in err
+    assert "blob.py: not analysed: the file contains NUL bytes" in err
     assert "latin.py: cannot decode" in err
     (project / "app" / "slow.py").write_text(SLEEPY)
     code, out, err = run(capsys, "check", "app")
     assert code == 1  # the readable file was checked; the others are still reported
     assert "ASY101" in out
-    assert "blob.py: binary file" in err
+    assert "blob.py: not analysed: the file contains NUL bytes" in err
+
+
+def test_check_skips_files_the_server_does_not_analyse(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from expert_lsp.analysis.admission import MAX_DOCUMENT_CHARS
+
+    (project / "app" / "table.py").write_text(
+        SLEEPY + "#" * MAX_DOCUMENT_CHARS + "\n", encoding="utf-8"
+    )
+    _, out, err = run(capsys, "check", "app")
+    assert "table.py: not analysed: the file has 2,000," in err
+    assert "table.py" not in out
 
 
 def test_coding_cookie_is_honoured(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 from expert_lsp.analysis.engine import Analyzer
-from expert_lsp.analysis.suppression import ALL, file_suppressed_ids, is_suppressed
+from expert_lsp.analysis.suppression import (
+    ALL,
+    file_suppressed_ids,
+    is_suppressed,
+    matches,
+    suppressed_ids,
+    suppression_comment,
+)
 from expert_lsp.documents.text import split_lines
 from expert_lsp.rules import all_rules, rule_classes
 
@@ -105,3 +112,20 @@ def test_every_rule_module_declares_its_aliases() -> None:
     for rule in rule_classes():
         assert "aliases" in vars(rule), f"{rule.id} does not set `aliases`"
         assert all(alias == alias.upper() and alias.isalnum() for alias in rule.aliases)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "time.sleep(1)",
+        "time.sleep(1)  # a comment",
+        "time.sleep(1)  # expert: ignore[SEC201]",
+        "time.sleep(1)  # noqa: E501",
+        'print("# expert: ignore")',
+    ],
+)
+def test_the_suppression_comment_written_is_the_one_read(line: str) -> None:
+    start, end, text = suppression_comment(line, "ASY101")
+    written = line[:start] + text + line[end:]
+    assert matches(suppressed_ids(written), "ASY101")
+    assert written.startswith(line[:start])

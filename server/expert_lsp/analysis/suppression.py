@@ -21,6 +21,7 @@ _DIRECTIVE = re.compile(
     r"|noqa(?::\s*(?P<noqa>[A-Z0-9, ]+))?)",
     re.IGNORECASE,
 )
+_EXPERT_IGNORE = re.compile(r"#\s*expert:\s*ignore\[(?P<ids>[^\]]*)\]", re.IGNORECASE)
 _FILE_DIRECTIVE = re.compile(
     r"^[ \t]*#\s*(?:expert:\s*ignore-file(?:\[(?P<expert>[^\]]*)\])?"
     r"|ruff:\s*noqa:\s*(?P<ruff>[A-Z0-9, ]+))",
@@ -77,3 +78,14 @@ def matches(ids: frozenset[str], rule_id: str, aliases: Iterable[str] = ()) -> b
 def is_suppressed(rule_id: str, line: str, aliases: Iterable[str] = ()) -> bool:
     """Whether ``rule_id`` (or one of its ``aliases``) is suppressed by a directive on ``line``."""
     return matches(suppressed_ids(line), rule_id, aliases)
+
+
+def suppression_comment(line: str, rule_id: str) -> tuple[int, int, str]:
+    """How to silence ``rule_id`` on ``line`` (without its line ending): replace columns
+    ``start``..``end`` with the returned text. An ``# expert: ignore[...]`` already there is
+    extended; otherwise a new comment is appended."""
+    existing = _EXPERT_IGNORE.search(line)
+    if existing is not None:
+        ids = [part.strip() for part in existing.group("ids").split(",") if part.strip()]
+        return existing.start(), existing.end(), f"# expert: ignore[{', '.join([*ids, rule_id])}]"
+    return len(line), len(line), f"  # expert: ignore[{rule_id}]"

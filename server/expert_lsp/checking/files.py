@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from expert_lsp.analysis.admission import skip_reason
+
 SKIPPED_DIRS = frozenset(
     {"__pycache__", "node_modules", "site-packages", "venv", "build", "dist", "_build"}
 )
@@ -66,20 +68,24 @@ def discover(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
 def read_source(path: Path) -> SourceFile:
     """Read ``path`` honouring its coding cookie and BOM.
 
-    Raises :class:`UnreadableFileError` for I/O errors, binary files (NUL bytes) and text
-    that does not decode.
+    Raises :class:`UnreadableFileError` for I/O errors, text that does not decode, and files
+    the engine does not analyse (:func:`expert_lsp.analysis.admission.skip_reason`: NUL
+    bytes, over 2 MB), as the server does.
     """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFileError(f"cannot read: {error.strerror or error}") from error
     if b"\0" in data:
-        raise UnreadableFileError("binary file (contains NUL bytes), skipped")
+        raise UnreadableFileError(f"not analysed: {skip_reason(0, has_nul=True)}")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as error:
         raise UnreadableFileError(f"cannot decode: {error}") from error
+    reason = skip_reason(len(text), has_nul=False)
+    if reason is not None:
+        raise UnreadableFileError(f"not analysed: {reason}")
     return SourceFile(path, text, encoding, hashlib.sha256(data).hexdigest())
 
 

@@ -6,16 +6,13 @@ the analysis worker, the engine's thread.
 
 from __future__ import annotations
 
-import re
-
 from expert_lsp.analysis.findings import SYNTAX_ERROR_ID, Finding, Span
 from expert_lsp.analysis.fixing import fix_all, fix_edits
 from expert_lsp.analysis.selection import Selection
+from expert_lsp.analysis.suppression import suppression_comment
 from expert_lsp.documents.positions import strip_eol
 from expert_lsp.documents.text import TextDocument, TextEdit, minimal_edit
 from expert_lsp.lsp.state import DocumentReport, ServerState
-
-_EXPERT_IGNORE = re.compile(r"#\s*expert:\s*ignore\[(?P<ids>[^\]]*)\]", re.IGNORECASE)
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -63,11 +60,5 @@ def suppress_edit(document: TextDocument, finding: Finding) -> TextEdit:
     """Add ``# expert: ignore[ID]`` on the finding's first line (or extend the one there)."""
     line_index = finding.span.line
     line = strip_eol(document.line(line_index))
-    existing = _EXPERT_IGNORE.search(line)
-    if existing is not None:
-        ids = [part.strip() for part in existing.group("ids").split(",") if part.strip()]
-        replacement = f"# expert: ignore[{', '.join([*ids, finding.rule_id])}]"
-        return TextEdit((line_index, existing.start()), (line_index, existing.end()), replacement)
-    return TextEdit(
-        (line_index, len(line)), (line_index, len(line)), f"  # expert: ignore[{finding.rule_id}]"
-    )
+    start, end, text = suppression_comment(line, finding.rule_id)
+    return TextEdit((line_index, start), (line_index, end), text)

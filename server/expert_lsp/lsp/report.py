@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from expert_lsp.analysis import admission
 from expert_lsp.analysis.engine import Analyzer, DocumentAnalysis
 from expert_lsp.analysis.findings import Finding
 from expert_lsp.analysis.selection import Selection
@@ -19,9 +20,6 @@ from expert_lsp.lsp.convert import SOURCE
 from expert_lsp.lsp.convert import to_diagnostic as convert_finding
 from expert_lsp.lsp.state import DocumentReport, UnitCache, UnitReport
 from expert_lsp.lsp.wire import to_json
-
-MAX_DOCUMENT_CHARS = 2_000_000
-"""Documents larger than this (about 2 MB) get one notice instead of an analysis."""
 
 
 def notice(message: str) -> types.Diagnostic:
@@ -35,16 +33,9 @@ def notice(message: str) -> types.Diagnostic:
 
 
 def skip_reason(document: TextDocument, binary: bool) -> str | None:
-    """Why ``document`` is not analysed, or ``None`` when it is."""
-    if binary:
-        return "expert-lsp: not analysed: the file contains NUL bytes (binary content)"
-    size = sum(map(len, document.lines))
-    if size > MAX_DOCUMENT_CHARS:
-        return (
-            f"expert-lsp: not analysed: the file has {size:,} characters "
-            f"(limit {MAX_DOCUMENT_CHARS:,})"
-        )
-    return None
+    """The notice for a document the engine does not analyse, or ``None`` when it does."""
+    reason = admission.skip_reason(sum(map(len, document.lines)), binary)
+    return None if reason is None else f"expert-lsp: not analysed: {reason}"
 
 
 def build_report(

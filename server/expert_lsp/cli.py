@@ -33,13 +33,7 @@ from expert_lsp.checking.formats import (
 from expert_lsp.checking.runner import CheckOptions, CheckReport, Mode, run_check
 from expert_lsp.checking.sarif import render_sarif
 from expert_lsp.checking.triaged import TriagedReport, triaged
-from expert_lsp.config import (
-    ExpertSettings,
-    SettingsError,
-    build_settings,
-    find_project_root,
-    read_pyproject,
-)
+from expert_lsp.config import ExpertSettings, ProjectSettings, SettingsError, find_project_root
 from expert_lsp.docsgen import render_rule_page
 from expert_lsp.expert.personas import list_personas
 from expert_lsp.rules import rule_by_id, rule_classes
@@ -224,8 +218,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _expert_settings(path: Path) -> tuple[Path, ExpertSettings]:
-    root = find_project_root(path.resolve())
-    return root, build_settings(read_pyproject(root)).expert
+    root, settings = ProjectSettings().for_file(path.resolve())
+    return root, settings.expert
 
 
 def _check_expert(paths: Sequence[str]) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -211,6 +211,49 @@ def find_project_root(start: Path) -> Path:
         if (folder / "pyproject.toml").is_file():
             return folder
     return start
+
+
+def workspace_root(path: Path, folders: Sequence[str] = ()) -> Path:
+    """The root ``path`` belongs to: the innermost of the editor's workspace ``folders``
+    holding it, else the nearest project root above it (the command line has no folders).
+
+    Cross-module lookups, jedi, personas and the triage file are resolved from it.
+    """
+    folder = path.parent
+    holding = [f for f in folders if folder.is_relative_to(f)]
+    return Path(max(holding, key=len)) if holding else find_project_root(folder)
+
+
+class ProjectSettings:
+    """Settings per project root: its pyproject table under ``layers`` (later layers win),
+    resolved once per root. The server and ``check`` both resolve through this.
+
+    With ``problems``, settings that do not validate are reported there once and the
+    defaults are used for that root; without it, :class:`SettingsError` propagates.
+    """
+
+    def __init__(
+        self, layers: Sequence[Mapping[str, Any]] = (), problems: list[str] | None = None
+    ) -> None:
+        self._layers = tuple(layers)
+        self._problems = problems
+        self.by_root: dict[Path, Settings] = {}
+        """Settings resolved so far, per project root."""
+
+    def for_file(self, path: Path) -> tuple[Path, Settings]:
+        """The project root of ``path`` and its settings."""
+        root = find_project_root(path)
+        settings = self.by_root.get(root)
+        if settings is None:
+            try:
+                settings = build_settings(read_pyproject(root), *self._layers)
+            except SettingsError as error:
+                if self._problems is None:
+                    raise
+                self._problems.append(f"{error}; using the default settings")
+                settings = build_settings()
+            self.by_root[root] = settings
+        return root, settings
 
 
 def settings_schema() -> dict[str, Any]:

@@ -32,7 +32,7 @@ from expert_lsp.checking.files import (
     read_source,
     write_source,
 )
-from expert_lsp.config import Settings, build_settings, find_project_root, read_pyproject
+from expert_lsp.config import ProjectSettings, Settings, workspace_root
 from expert_lsp.documents.text import split_lines
 from expert_lsp.documents.units import Unit, UnitSplitter
 from expert_lsp.rules import all_rules, default_enabled_ids
@@ -135,7 +135,7 @@ def _workspace_of_root(root: Path) -> Workspace:
 
 def _workspace(path: str) -> Workspace:
     """The project ``path`` belongs to: its imports resolve in that project's files."""
-    return _workspace_of_root(find_project_root(Path(path).parent))
+    return _workspace_of_root(workspace_root(Path(path)))
 
 
 def _sort_key(finding: Finding) -> tuple[int, int, str]:
@@ -193,24 +193,6 @@ def _execute(jobs: Sequence[_Job], workers: int | None) -> list[FileResult]:
         return list(pool.map(_run_job, jobs, chunksize=chunk))
 
 
-class _SettingsResolver:
-    """Settings per project root: its pyproject table under the command-line overrides."""
-
-    def __init__(self, overrides: Mapping[str, Any]) -> None:
-        self._overrides = overrides
-        self.by_root: dict[Path, Settings] = {}
-        """Settings resolved so far, per project root."""
-
-    def for_file(self, path: Path) -> tuple[Path, Settings]:
-        """The project root of ``path`` and its settings (raises ``SettingsError``)."""
-        root = find_project_root(path)
-        settings = self.by_root.get(root)
-        if settings is None:
-            settings = build_settings(read_pyproject(root), self._overrides)
-            self.by_root[root] = settings
-        return root, settings
-
-
 def _unified_diff(path: str, old: str, new: str) -> str:
     return "".join(
         difflib.unified_diff(
@@ -222,7 +204,7 @@ def _unified_diff(path: str, old: str, new: str) -> str:
 def run_check(options: CheckOptions) -> CheckReport:
     """Check the files under ``options.paths``; raises ``SettingsError`` for bad settings."""
     files, missing = discover(options.paths)
-    resolver = _SettingsResolver(options.overrides)
+    resolver = ProjectSettings([options.overrides])
     store = FindingCache(options.cache_dir if options.mode is Mode.CHECK else None)
     report = CheckReport(results=[], missing=missing)
     slots: list[FileResult | None] = []

@@ -22,7 +22,7 @@ from pygls.lsp.server import LanguageServer
 
 from expert_lsp.analysis.engine import DocumentAnalysis
 from expert_lsp.analysis.findings import Span
-from expert_lsp.config import ExpertSettings, find_project_root
+from expert_lsp.config import ExpertSettings, workspace_root
 from expert_lsp.expert.anchoring import reanchor
 from expert_lsp.expert.engine import ExpertDisabled, ExpertEngine, ExpertResult
 from expert_lsp.expert.personas import PersonaError
@@ -73,9 +73,7 @@ class ExpertSession:
 
     def root_of(self, path: str) -> Path:
         """The workspace folder (or project root) holding ``path``."""
-        folder = Path(path).parent
-        roots = [r for r in self.state.workspace_roots if folder.is_relative_to(r)]
-        return Path(max(roots, key=len)) if roots else find_project_root(folder)
+        return workspace_root(Path(path), self.state.workspace_roots)
 
     def scheduler_for(self, document: DocumentState) -> ExpertScheduler | None:
         """The scheduler of the document's settings; ``None`` (said once) when it cannot run."""

@@ -26,7 +26,7 @@ from expert_lsp.analysis.rule import Rule
 from expert_lsp.analysis.selection import Selection
 from expert_lsp.analysis.semantic import SemanticIndex
 from expert_lsp.analysis.workspace import Workspace
-from expert_lsp.config import find_project_root
+from expert_lsp.config import workspace_root
 from expert_lsp.documents.text import TextDocument
 from expert_lsp.lsp.actions import ActionRegistry
 from expert_lsp.lsp.capabilities import ClientFlags
@@ -164,15 +164,7 @@ class ServerState:
 
     def _root_for(self, path: str) -> str:
         """The workspace root holding ``path`` (else the project root found above it)."""
-        folder = Path(path).parent
-        return next(
-            (
-                r
-                for r in sorted(self.workspace_roots, key=len, reverse=True)
-                if folder.is_relative_to(r)
-            ),
-            str(find_project_root(folder)),
-        )
+        return str(workspace_root(Path(path), self.workspace_roots))
 
     def workspace_for(self, path: str) -> Workspace:
         """The modules ``path``'s imports resolve in (use on the analysis worker)."""

@@ -9,19 +9,11 @@ is kept once for the server to show.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from expert_lsp.config import (
-    SETTINGS_SECTION,
-    Settings,
-    SettingsError,
-    build_settings,
-    find_project_root,
-    read_pyproject,
-)
+from expert_lsp.config import SETTINGS_SECTION, ProjectSettings, Settings, SettingsError
 
 
 def client_layer(raw: object) -> dict[str, Any]:
@@ -48,10 +40,9 @@ class SettingsStore:
         self.generation = 0
         self._init_options: dict[str, Any] = {}
         self._client: dict[str, Any] = {}
-        self._by_root: dict[Path, Settings] = {}
-        self._lock = threading.Lock()
         self.problems: list[str] = []
         """Messages about invalid settings not yet shown to the user."""
+        self._projects = ProjectSettings(problems=self.problems)
 
     def set_init_options(self, raw: object) -> None:
         """Install the ``initializationOptions`` layer."""
@@ -74,20 +65,9 @@ class SettingsStore:
         self._changed()
 
     def for_path(self, path: str) -> Settings:
-        """The settings of the file at ``path`` (callable from the analysis worker)."""
-        root = find_project_root(Path(path))
-        found = self._by_root.get(root)
-        if found is None:
-            generation = self.generation
-            try:
-                found = build_settings(read_pyproject(root), self._init_options, self._client)
-            except SettingsError as error:
-                self.problems.append(f"{error}; using the default settings")
-                found = build_settings()
-            with self._lock:  # a layer that changed meanwhile must not be overwritten
-                if generation == self.generation:
-                    self._by_root[root] = found
-        return found
+        """The settings of the file at ``path`` (callable from the analysis worker: a change
+        of layers replaces the resolver, so a resolution in flight never caches stale ones)."""
+        return self._projects.for_file(Path(path))[1]
 
     def _layer(self, raw: object) -> dict[str, Any]:
         try:
@@ -97,6 +77,5 @@ class SettingsStore:
             return {}
 
     def _changed(self) -> None:
-        with self._lock:
-            self._by_root = {}
-            self.generation += 1
+        self._projects = ProjectSettings([self._init_options, self._client], self.problems)
+        self.generation += 1

@@ -15,6 +15,7 @@ import re
 import libcst as cst
 
 from expert_lsp.analysis.context import NodeContext
+from expert_lsp.analysis.dataflow import flow_at
 
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
@@ -34,6 +35,33 @@ def logging_method(call: ast.Call, context: NodeContext) -> str | None:
         return func.attr
     name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
     if name in _LOGGER_NAMES or name.endswith(("_logger", "_log")):
+        return func.attr
+    return None
+
+
+def logging_call(call: ast.Call, context: NodeContext) -> str | None:
+    """Like :func:`logging_method`, also for the module's functions imported by name
+    (``from logging import info``; ``info(...)`` logs through the root logger)."""
+    method = logging_method(call, context)
+    if method is None and isinstance(call.func, ast.Name):
+        module, _, name = (context.qualified_name(call.func) or "").rpartition(".")
+        if module == "logging" and name in LOG_METHODS:
+            return name
+    return method
+
+
+def stdlib_logging_call(call: ast.Call, context: NodeContext) -> str | None:
+    """The method when ``call`` surely logs through the standard library: the ``logging``
+    module, its functions imported by name, or a ``logging.getLogger(...)`` logger
+    (module-level or local). Loggers known only by their name are left out: other
+    libraries' loggers (twisted, distutils, absl) share method names with other meanings."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return logging_call(call, context)
+    if not isinstance(func, ast.Attribute) or func.attr not in LOG_METHODS:
+        return None
+    receiver = flow_at(context).qualified_name(func.value, context.facts) or ""
+    if receiver == "logging" or receiver.startswith("logging.getLogger()"):
         return func.attr
     return None
 

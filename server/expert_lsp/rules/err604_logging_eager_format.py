@@ -15,7 +15,7 @@ from expert_lsp.rules._fixes import parse_node
 from expert_lsp.rules._logging import (
     is_eager_format,
     lazy_arguments,
-    logging_method,
+    logging_call,
     message_argument,
 )
 
@@ -27,7 +27,9 @@ class LoggingEagerFormat(Rule):
     production where DEBUG is disabled; with `%`-style arguments logging formats only
     records that are emitted. Log aggregators also group records by their template, which
     an f-string destroys (every message is unique), and a failing `__str__` raises in
-    your code instead of being reported by logging.
+    your code instead of being reported by logging. Calls through the `logging` module, a
+    logger, or the module's functions imported by name (`from logging import info`) count,
+    with the message passed positionally or as `msg=`.
 
     **Bad**
 
@@ -63,6 +65,8 @@ class LoggingEagerFormat(Rule):
         Valid("def f(logger):\n    logger.info(f'static text')\n"),
         Valid("def f(report, x):\n    report.info(f'value {x}')\n"),
         Valid("def f(logger, x):\n    logger.info('value %s', f'{x:>10}')\n"),
+        Valid("from app.output import info\n\ndef f(x):\n    info(f'value {x}')\n"),
+        Valid("def f(logger, x):\n    logger.info(msg='static value')\n"),
     )
     invalid = (
         Invalid(
@@ -87,15 +91,23 @@ class LoggingEagerFormat(Rule):
             "        self.logger.log(10, 'pair %s %r', a, b)\n",
         ),
         Invalid("def f(log, x):\n    log.error(f'bad {x:.2f}')\n", line=2),
+        Invalid(
+            "from logging import info, log\n\ndef f(x):\n    info(f'value {x}')\n"
+            "    log(20, 'value {}'.format(x))\n",
+            line=4,
+            fixed="from logging import info, log\n\ndef f(x):\n    info('value %s', x)\n"
+            "    log(20, 'value %s', x)\n",
+        ),
+        Invalid("def f(logger, x):\n    logger.warning(msg=f'value {x}')\n", line=2),
     )
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
         assert isinstance(node, ast.Call)
-        method = logging_method(node, context)
+        method = logging_call(node, context)
         if method is None:
             return
         message = message_argument(node, method)
-        if message is None or not is_eager_format(message) or message not in node.args:
+        if message is None or not is_eager_format(message):
             return
         if isinstance(message, ast.JoinedStr):
             how = "an f-string"
@@ -103,7 +115,7 @@ class LoggingEagerFormat(Rule):
             how = "`%` formatting"
         else:
             how = "`.format()`"
-        parsed = parse_node(message, context)
+        parsed = parse_node(message, context) if message in node.args else None
         fixable = parsed is not None and lazy_arguments(parsed) is not None
         yield self.finding(node, context, self.message.format(how=how), fix=fixable)
 
@@ -112,7 +124,9 @@ class LoggingEagerFormat(Rule):
         call = tree.find(request.finding.span, cst.Call)
         if call is None:
             return None
-        index = 1 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "log" else 0
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        index = 1 if name == "log" else 0
         if len(call.args) <= index:
             return None
         lazy = lazy_arguments(call.args[index].value)

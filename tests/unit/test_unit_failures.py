@@ -1,6 +1,6 @@
 """No silent files: a unit the engine cannot parse or walk gets one notice, the others are
 checked, and the failure (with its traceback) is recorded once, in the engine and in
-``check``."""
+``check``; a leading byte order mark is not code."""
 
 from __future__ import annotations
 
@@ -83,3 +83,12 @@ def test_check_reports_the_other_findings_and_exits_two(
     assert out.count("SEC203") == 2
     assert "E999 Not analysed" in out
     assert "deep.py:8: not analysed: RecursionError" in err
+
+
+def test_a_leading_byte_order_mark_is_not_code_and_first_line_columns_count_it() -> None:
+    text = "\ufeffimport subprocess; subprocess.call(c, shell=True)\n" + SHELL
+    analysis = Analyzer(all_rules()).analyze("/p/bom.py", split_lines(text))
+    assert SYNTAX_ERROR_ID not in shown(analysis)
+    first, second = sorted((f for f in analysis.findings if f.rule_id == "SEC203"), key=str)
+    assert (first.span.line, first.span.col) == (0, text.index("subprocess.call"))
+    assert second.span.line == 5

@@ -20,6 +20,7 @@ while an analysis runs.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gc
 import threading
 import traceback
@@ -189,9 +190,18 @@ class Analyzer:
     def analyze(
         self, path: str, lines: tuple[str, ...], previous: DocumentAnalysis | None = None
     ) -> DocumentAnalysis:
-        """Analyse one version of a document, reusing ``previous`` (an older version's)."""
+        """Analyse one version of a document, reusing ``previous`` (an older version's).
+
+        A leading byte order mark is not code (Python drops it when it reads a file, and so
+        does ``check``): it is left out of the analysis, and the columns of findings on the
+        first line count it, so they match the document the editor holds.
+        """
         with paused_gc():
-            return self._analyze(path, lines, previous)
+            if not (lines and lines[0].startswith(BOM)):
+                return self._analyze(path, lines, previous)
+            analysis = self._analyze(path, (lines[0][len(BOM) :], *lines[1:]), previous)
+            analysis.findings = [_after_bom(finding) for finding in analysis.findings]
+            return analysis
 
     def _analyze(
         self, path: str, lines: tuple[str, ...], previous: DocumentAnalysis | None
@@ -344,6 +354,18 @@ class Analyzer:
         names, tables = frozenset(usage.names), frozenset(usage.tables)
         key = facts.key_for(names, tables)
         return CheckedUnit(kept, names, tables, key, cross.dependencies())
+
+
+BOM = "\ufeff"
+
+
+def _after_bom(finding: Finding) -> Finding:
+    """``finding`` with its first-line columns counted from before a byte order mark."""
+    span = finding.span
+    if span.line != 0:
+        return finding
+    end_col = span.end_col + 1 if span.end_line == 0 else span.end_col
+    return dataclasses.replace(finding, span=Span(0, span.col + 1, span.end_line, end_col))
 
 
 UNIT_FAILURE = "*"

@@ -22,15 +22,18 @@ def register(server: LanguageServer, state: ServerState) -> None:
             scheduler = session.scheduler_for(document)
             if scheduler is None or scheduler.trigger != "on-save":
                 return
-            scheduler.saved(document.uri, await session.analysis_of(document))
+            analysis = await session.analysed(document)
+            if analysis is not None:
+                scheduler.saved(document.uri, analysis)
 
         session.spawn(review())
 
     def opened(document: DocumentState) -> None:
         async def baseline() -> None:
             scheduler = session.scheduler_for(document)
-            if scheduler is not None:
-                scheduler.opened(document.uri, await session.analysis_of(document))
+            analysis = await session.analysed(document) if scheduler is not None else None
+            if scheduler is not None and analysis is not None:
+                scheduler.opened(document.uri, analysis)
 
         session.spawn(baseline())
 

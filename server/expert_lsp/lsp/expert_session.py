@@ -137,13 +137,19 @@ class ExpertSession:
         for scheduler in schedulers:
             self.spawn(scheduler.aclose())
 
-    async def analysis_of(self, document: DocumentState) -> DocumentAnalysis:
-        """The analysis of the document's current version (waits for it)."""
+    async def analysed(self, document: DocumentState) -> DocumentAnalysis | None:
+        """The analysis of the document's current version (waits for it); ``None`` when the
+        document is not analysed (too large or binary: its notice says so already)."""
         await document.fresh.wait()
         report = document.current_report
-        if report is None or report.analysis is None:
+        return None if report is None else report.analysis
+
+    async def analysis_of(self, document: DocumentState) -> DocumentAnalysis:
+        """:meth:`analysed`, for a request: an error when there is no analysis."""
+        analysis = await self.analysed(document)
+        if analysis is None:
             raise JsonRpcInvalidParams("the document is not analysed (too large or binary)")
-        return report.analysis
+        return analysis
 
     # results and diagnostics -----------------------------------------------------------
 

@@ -33,32 +33,53 @@ class SourceFile:
     """SHA-256 of the raw bytes: the content part of the cache key."""
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    for root, dirs, names in os.walk(folder):
+Problems = list[tuple[str, str]]
+"""``(path, why it is not checked)`` for folders and links the walk could not follow."""
+
+
+def _walk(folder: Path, problems: Problems) -> Iterable[Path]:
+    def unreadable(error: OSError) -> None:
+        problems.append((str(error.filename), f"cannot read folder: {error.strerror}, skipped"))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
         yield from (Path(root, name) for name in sorted(names) if name.endswith(".py"))
 
 
-def discover(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
+def discover(
+    paths: Iterable[str], problems: Problems | None = None
+) -> tuple[list[Path], list[str]]:
     """The files to check under ``paths`` (in a stable order) and the paths that do not exist.
 
     A folder contributes its ``*.py`` files, skipping hidden and build folders; a file named
-    explicitly is always checked, whatever its extension.
+    explicitly is always checked, whatever its extension. A folder that cannot be read and a
+    link that loops are appended to ``problems`` (one entry each) and everything else is
+    still found.
     """
+    problems = [] if problems is None else problems
     files: list[Path] = []
     missing: list[str] = []
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found: Iterable[Path] = _walk(path)
+            found: Iterable[Path] = _walk(path, problems)
         elif path.is_file():
             found = (path,)
+        elif path.is_symlink():
+            problems.append((raw, "a symbolic link that loops or points nowhere, skipped"))
+            continue
         else:
             missing.append(raw)
             continue
         for file in found:
-            key = file.resolve()
+            try:
+                key = file.resolve(strict=True)
+            except (OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
+                problems.append(
+                    (str(file), "a symbolic link that loops or points nowhere, skipped")
+                )
+                continue
             if key not in seen:
                 seen.add(key)
                 files.append(file)

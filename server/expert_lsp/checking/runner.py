@@ -203,10 +203,11 @@ def _unified_diff(path: str, old: str, new: str) -> str:
 
 def run_check(options: CheckOptions) -> CheckReport:
     """Check the files under ``options.paths``; raises ``SettingsError`` for bad settings."""
-    files, missing = discover(options.paths)
+    problems: list[tuple[str, str]] = []
+    files, missing = discover(options.paths, problems)
     resolver = ProjectSettings([options.overrides])
     store = FindingCache(options.cache_dir if options.mode is Mode.CHECK else None)
-    report = CheckReport(results=[], missing=missing)
+    report = CheckReport(results=[], missing=missing, skipped=problems)
     slots: list[FileResult | None] = []
     pending: list[tuple[int, _Job, SourceFile, str, Path]] = []
     for path in files:

@@ -18,6 +18,7 @@ from pygls.lsp.server import LanguageServer
 
 from expert_lsp.lsp.convert import workspace_edit
 from expert_lsp.lsp.fixes import fix_all_edits
+from expert_lsp.lsp.guard import quote
 from expert_lsp.lsp.state import ServerState
 
 FIX_ALL_COMMAND = "expert-lsp.fixAll"
@@ -27,10 +28,16 @@ def register(server: LanguageServer, state: ServerState) -> None:
     """Register the built-in commands."""
 
     @state.command(FIX_ALL_COMMAND)
-    async def fix_all(uri: str) -> dict[str, Any]:
+    async def fix_all(*arguments: Any) -> dict[str, Any]:
+        if len(arguments) != 1 or not isinstance(arguments[0], str):
+            raise JsonRpcInvalidParams(
+                f"{FIX_ALL_COMMAND}: expected one argument, the document URI "
+                f"(got {len(arguments)} arguments)"
+            )
+        uri = arguments[0]
         document = state.documents.get(uri)
         if document is None:
-            raise JsonRpcInvalidParams(f"{FIX_ALL_COMMAND}: {uri} is not open")
+            raise JsonRpcInvalidParams(f"{FIX_ALL_COMMAND}: {quote(uri)} is not open")
         snapshot = document.document
         selection = state.selection(document.path)
         edits, fixed = await state.analysis_worker.run(

@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+QUOTE_LIMIT = 120
+"""Characters of a client's value quoted back in an error message, at most."""
+
+
+def quote(value: object) -> str:
+    """``value`` as short text for an error message (client values can be megabytes)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT]}... ({len(text)} chars)"
+
 
 def guarded(state: ServerState, where: str, *, notification: bool = False) -> Callable[[F], F]:
     """Wrap a handler (sync or async) so an exception is logged instead of escaping.
@@ -30,7 +39,9 @@ def guarded(state: ServerState, where: str, *, notification: bool = False) -> Ca
     def failed(error: Exception) -> None:
         state.log_error(where, error)
         if not notification:
-            raise JsonRpcInternalError(f"expert-lsp: {where} failed: {error}") from error
+            raise JsonRpcInternalError(
+                f"expert-lsp: {where} failed: {quote(str(error))}"
+            ) from error
 
     def decorate(handler: F) -> F:
         if inspect.iscoroutinefunction(handler):

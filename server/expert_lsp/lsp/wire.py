@@ -42,9 +42,14 @@ def publish_diagnostics_json(
         f'"params": {{"uri": {json.dumps(uri)}, "version": {version}, '
         f'"diagnostics": [{diagnostics_json}]}}}}'
     ).encode()
+    writer.write(frame(body))  # the stdio and TCP writers write (and flush) at once
+    return True
+
+
+def frame(body: bytes) -> bytes:
+    """``body`` (UTF-8 JSON) with the headers pygls puts before a message."""
     header = (
         f"Content-Length: {len(body)}\r\n"
         "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"
     ).encode("ascii")
-    writer.write(header + body)  # the stdio and TCP writers write (and flush) at once
-    return True
+    return header + body

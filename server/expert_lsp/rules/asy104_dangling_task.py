@@ -26,6 +26,10 @@ _SPAWNER_NAMES = frozenset({"create_task", "ensure_future"})
 _LOOPS = frozenset(
     {"asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()"}
 )
+_UNUSED_MESSAGE = (
+    "The task from `{call}` is kept only in `{name}`, which is never used: it can be"
+    " garbage-collected before it ends"
+)
 _TASKS_SET = "_background_tasks"
 _TASK_NAMES = ("task", "background_task", "spawned_task")
 
@@ -39,7 +43,9 @@ class DanglingTask(Rule):
     The event loop keeps only a weak reference to tasks. `asyncio.create_task(work())` as a
     bare statement leaves no strong reference, so the task may vanish before it finishes,
     silently, and its exceptions are never seen. Keep tasks somewhere until they are done,
-    or use an `asyncio.TaskGroup`, which owns its tasks (its `tg.create_task` is fine).
+    or use an `asyncio.TaskGroup`, which owns its tasks (its `tg.create_task` is fine). A
+    task assigned to a local that the function never reads again is dropped the same way
+    when the function returns.
 
     **Bad**
 
@@ -70,10 +76,21 @@ class DanglingTask(Rule):
     aliases = ("RUF006",)
     severity = Severity.WARNING
     message = "The task from `{call}` is not kept: it can be garbage-collected before it ends"
-    node_types = (ast.Expr,)
+    node_types = (ast.Expr, ast.Assign)
 
     valid = (
-        Valid("import asyncio\n\nasync def f():\n    task = asyncio.create_task(g())\n"),
+        Valid(
+            "import asyncio\n\nasync def f():\n    task = asyncio.create_task(g())\n"
+            "    return task\n"
+        ),
+        Valid(
+            "import asyncio\n\nasync def f():\n    global job\n    job = asyncio.create_task(g())\n"
+        ),
+        Valid("import asyncio\n\njob = asyncio.create_task(g())\n"),
+        Valid(
+            "import asyncio\n\nasync def f(tasks):\n    task = asyncio.create_task(g())\n"
+            "    tasks.add(task)\n"
+        ),
         Valid("import asyncio\n\nasync def f():\n    await asyncio.create_task(g())\n"),
         Valid("import asyncio\n\nasync def f():\n    return asyncio.ensure_future(g())\n"),
         Valid("import asyncio\n\nasync def f(tasks):\n    tasks.add(asyncio.create_task(g()))\n"),
@@ -108,20 +125,27 @@ class DanglingTask(Rule):
             "        ensure_future(self.run())\n",
             line=5,
         ),
+        Invalid("import asyncio\n\nasync def f():\n    task = asyncio.create_task(g())\n", line=4),
+        Invalid(
+            "import asyncio\n\nasync def f():\n    loop = asyncio.get_running_loop()\n"
+            "    _ = loop.create_task(g())\n    await h()\n",
+            line=5,
+        ),
     )
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
-        assert isinstance(node, ast.Expr)
+        assert isinstance(node, ast.Expr | ast.Assign)
         call = node.value
         if not isinstance(call, ast.Call):
             return
-        if isinstance(call.func, ast.Attribute) and call.func.attr not in _SPAWNER_NAMES:
-            return
-        qualified = qualified_callee(call.func, context)
+        qualified = _spawner(call, context)
         if qualified is None:
             return
-        receiver, _, method = qualified.rpartition(".")
-        if qualified not in _SPAWNERS and not (receiver in _LOOPS and method == "create_task"):
+        if isinstance(node, ast.Assign):
+            unused = _unused_local(node, context)
+            if unused is not None:
+                message = _UNUSED_MESSAGE.format(call=qualified, name=unused)
+                yield self.finding(call, context, message, fix=False)
             return
         facts = context.facts
         existing = facts.assignments.get(_TASKS_SET)
@@ -163,6 +187,34 @@ class DanglingTask(Rule):
             definition = f"{_TASKS_SET}: set[asyncio.Task[object]] = set()\n"
             module = prepend_statements(module, parse_statements(definition))
         return FixResult(module.code, imports=("import asyncio",))
+
+
+def _spawner(call: ast.Call, context: NodeContext) -> str | None:
+    """The qualified name of ``call`` when it starts a task the loop holds only weakly."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr not in _SPAWNER_NAMES:
+        return None
+    qualified = qualified_callee(call.func, context)
+    if qualified is None:
+        return None
+    receiver, _, method = qualified.rpartition(".")
+    if qualified in _SPAWNERS or (receiver in _LOOPS and method == "create_task"):
+        return qualified
+    return None
+
+
+def _unused_local(node: ast.Assign, context: NodeContext) -> str | None:
+    """The name of ``task = create_task(...)`` when the function never reads it again
+    (nor declares it ``global``/``nonlocal``): the reference dies with the frame."""
+    function = context.enclosing_function()
+    if function is None or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return None
+    name = node.targets[0].id
+    for child in ast.walk(function):
+        if isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, ast.Load):
+            return None
+        if isinstance(child, ast.Global | ast.Nonlocal) and name in child.names:
+            return None
+    return name
 
 
 def _is_bound(name: str, context: NodeContext) -> bool:

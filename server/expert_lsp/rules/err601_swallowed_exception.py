@@ -63,6 +63,10 @@ class SwallowedException(Rule):
             "        pass\n"
         ),
         Valid("def f():\n    try:\n        g()\n    except Exception:\n        raise\n"),
+        Valid(
+            "def f():\n    try:\n        g()\n    except (KeyError, (TypeError, OSError)):\n"
+            "        pass\n"
+        ),
     )
     invalid = (
         Invalid("def f():\n    try:\n        g()\n    except:\n        pass\n", line=4),
@@ -77,6 +81,11 @@ class SwallowedException(Rule):
             line=4,
         ),
         Invalid("try:\n    import x\nexcept BaseException:\n    ...\n", line=3),
+        Invalid(
+            "def f():\n    try:\n        g()\n    except (KeyError, (TypeError, Exception)):\n"
+            "        pass\n",
+            line=4,
+        ),
     )
 
     def visit(self, node: ast.AST, context: NodeContext) -> Iterator[Finding]:
@@ -86,8 +95,7 @@ class SwallowedException(Rule):
         if node.type is None:
             handler = "except:"
         else:
-            caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-            if not any(context.qualified_name(c) in _BROAD for c in caught):
+            if not any(context.qualified_name(c) in _BROAD for c in _caught(node.type)):
                 return
             handler = f"except {ast.unparse(node.type)}"
         span = context.span_of(node)
@@ -96,6 +104,15 @@ class SwallowedException(Rule):
         # point at the `except ...:` line only, not the whole handler
         end_col = len(first_line) if span.end_line != span.line else span.end_col
         yield _on_one_line(finding, end_col)
+
+
+def _caught(caught: ast.expr) -> Iterator[ast.expr]:
+    """The classes an ``except`` names, also inside nested tuples (``(A, (B, C))``)."""
+    if isinstance(caught, ast.Tuple):
+        for element in caught.elts:
+            yield from _caught(element)
+    else:
+        yield caught
 
 
 def _does_nothing(statement: ast.stmt) -> bool:

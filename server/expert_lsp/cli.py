@@ -76,7 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
     # Imported here so that `check`, `rules` and `explain` never load pygls.
     from expert_lsp.lsp.server import serve
 
-    serve(args.tcp)
+    serve(tcp=args.tcp, ws=args.ws)
     return EXIT_CLEAN
 
 
@@ -85,6 +85,12 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     transport = parser.add_mutually_exclusive_group()
     transport.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
     transport.add_argument("--tcp", metavar="HOST:PORT", type=_host_port, help="listen on TCP")
+    transport.add_argument(
+        "--ws",
+        metavar="HOST:PORT",
+        type=_host_port,
+        help="listen on WebSocket (needs the `ws` extra: pip install 'expert-lsp[ws]')",
+    )
     parser.set_defaults(handler=_serve)
 
 

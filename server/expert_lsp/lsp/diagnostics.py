@@ -143,7 +143,7 @@ class Pipeline:
                 self.server.workspace_diagnostic_refresh(None)
             return
         if not document.extra and publish_diagnostics_json(
-            self.server, document.uri, report.version, report.diagnostics_json
+            self.server.protocol, document.uri, report.version, report.diagnostics_json
         ):
             return
         self.server.text_document_publish_diagnostics(

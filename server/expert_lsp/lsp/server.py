@@ -29,6 +29,7 @@ from expert_lsp.lsp import (
     settings,
 )
 from expert_lsp.lsp.state import ServerState
+from expert_lsp.lsp.wire import ExpertProtocol
 from expert_lsp.rules import rule_classes
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class ExpertLanguageServer(LanguageServer):
 
 def create_server(features: tuple[ModuleType, ...] = FEATURES) -> LanguageServer:
     """A new server with ``features`` registered in order."""
-    server = ExpertLanguageServer("expert-lsp", __version__)
+    server = ExpertLanguageServer("expert-lsp", __version__, protocol_cls=ExpertProtocol)
     state = ServerState(server)
     for feature in features:
         feature.register(server, state)
@@ -98,14 +99,16 @@ def tune_runtime() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
-def serve(tcp: tuple[str, int] | None = None) -> None:
-    """Run a server over stdio, or over TCP when ``tcp`` is ``(host, port)``."""
+def serve(tcp: tuple[str, int] | None = None, ws: tuple[str, int] | None = None) -> None:
+    """Run a server over stdio, or over TCP or WebSocket at ``(host, port)``."""
     server = create_server()
     # Import the rule catalogue (and libcst with it) before reading `initialize`: a slower
     # start-up, but the first didOpen no longer waits a second or more for the import.
     rule_classes()
     tune_runtime()
-    if tcp is None:
-        server.start_io()
-    else:
+    if tcp is not None:
         server.start_tcp(*tcp)
+    elif ws is not None:
+        server.start_ws(*ws)
+    else:
+        server.start_io()

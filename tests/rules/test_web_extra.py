@@ -47,6 +47,9 @@ def test_a_fastapi_module_gets_exactly_the_expected_findings() -> None:
         ("WEB402", 18),  # joblib.load inside the endpoint; the module-level load is fine
         ("WEB403", 17),  # Depends(get_db())
         ("WEB406", 16),  # no response model; the 204 route needs none
+        ("WEB408", 12),  # db: Session = Depends(get_db), not Annotated
+        ("WEB408", 17),
+        ("WEB408", 23),  # data: Any = Body(...)
     ]
 
 

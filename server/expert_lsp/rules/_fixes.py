@@ -53,6 +53,22 @@ def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
     return call.with_changes(args=[*args, new])
 
 
+def remove_keyword(call: cst.Call, name: str) -> cst.Call:
+    """``call`` without keyword argument ``name``; the argument before a removed last one
+    takes its comma, so a trailing comma (or its absence) stays as written."""
+    args = list(call.args)
+    index = next(
+        (i for i, arg in enumerate(args) if arg.keyword is not None and arg.keyword.value == name),
+        None,
+    )
+    if index is None:
+        return call
+    removed = args.pop(index)
+    if index == len(args) and args:
+        args[-1] = args[-1].with_changes(comma=removed.comma)
+    return call.with_changes(args=args)
+
+
 def parse_statements(code: str) -> list[cst.BaseStatement]:
     """Statements parsed from ``code`` (a few lines written by a fix)."""
     return list(cst.parse_module(code).body)

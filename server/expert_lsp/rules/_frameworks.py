@@ -79,6 +79,54 @@ def route_decorator(function: FunctionNode, context: NodeContext) -> ast.Call | 
     return None
 
 
+PARAMETER_MARKERS = frozenset(
+    {"Depends", "Security", "Query", "Path", "Header", "Cookie", "Form", "File", "Body"}
+)
+"""FastAPI's parameter declarations (``fastapi.Query``, ``fastapi.params.Depends``...)."""
+_PATH_PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
+
+
+def parameter_marker(node: ast.expr | None, context: NodeContext) -> str | None:
+    """``Body``/``Depends``/... when ``node`` is a call of a FastAPI parameter marker."""
+    if not isinstance(node, ast.Call):
+        return None
+    module, _, name = (context.qualified_name(node.func) or "").rpartition(".")
+    return name if name in PARAMETER_MARKERS and module.startswith("fastapi") else None
+
+
+def annotated_parts(annotation: ast.expr | None, context: NodeContext) -> list[ast.expr] | None:
+    """``[T, *metadata]`` of an ``Annotated[T, ...]`` annotation, else ``None``."""
+    if not isinstance(annotation, ast.Subscript) or not isinstance(annotation.slice, ast.Tuple):
+        return None
+    base = context.qualified_name(annotation.value) or ""
+    return list(annotation.slice.elts) if base.endswith("Annotated") else None
+
+
+def path_parameters(route: ast.Call) -> set[str] | None:
+    """The ``{name}`` parameters of a route's literal path (``None``: not a literal)."""
+    path = (
+        route.args[0]
+        if route.args
+        else next((k.value for k in route.keywords if k.arg == "path"), None)
+    )
+    if not isinstance(path, ast.Constant) or not isinstance(path.value, str):
+        return None
+    return set(_PATH_PARAMETER.findall(path.value))
+
+
+def parameters_with_defaults(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[tuple[ast.arg, ast.expr | None]]:
+    """Each named parameter with its default (``None`` when it has none), in order."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    missing: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+    return [
+        *zip(positional, [*missing, *arguments.defaults], strict=True),
+        *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+    ]
+
+
 def is_django_view(function: FunctionNode, context: NodeContext) -> bool:
     """A DRF ``@api_view`` function, a method of an APIView/ViewSet/View class, or a
     ``request``-first function in a module that imports Django or DRF."""

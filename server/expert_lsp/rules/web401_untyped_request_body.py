@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from expert_lsp.analysis.context import NodeContext
@@ -12,17 +11,8 @@ from expert_lsp.analysis.rule import Invalid, Rule, Valid
 from expert_lsp.rules import _frameworks as fw
 
 _UNTYPED = frozenset({"builtins.dict", "dict", "typing.Dict", "typing.Any", "typing.Mapping"})
-_NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie", "Form", "File"})
+_NOT_BODY = fw.PARAMETER_MARKERS - {"Body"}
 _APP = "from fastapi import FastAPI, Body, Depends\n\napp = FastAPI()\n\n"
-_PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-
-
-def _marker(node: ast.expr | None, context: NodeContext) -> str | None:
-    """``Body``/``Depends``/... when ``node`` is such a FastAPI parameter marker call."""
-    if not isinstance(node, ast.Call):
-        return None
-    name = (context.qualified_name(node.func) or "").rpartition(".")[2]
-    return name if name in _NOT_BODY or name == "Body" else None
 
 
 def _untyped(annotation: ast.expr | None, context: NodeContext) -> tuple[str | None, bool]:
@@ -30,12 +20,12 @@ def _untyped(annotation: ast.expr | None, context: NodeContext) -> tuple[str | N
     the first item tells an ``Annotated[..., Depends(...)]`` marker when there is one."""
     if annotation is None:
         return None, True
+    parts = fw.annotated_parts(annotation, context)
+    if parts is not None:
+        inner, *extras = parts
+        marker = next((m for e in extras if (m := fw.parameter_marker(e, context))), None)
+        return marker, _untyped(inner, context)[1]
     if isinstance(annotation, ast.Subscript):
-        base = context.qualified_name(annotation.value) or ""
-        if base.endswith("Annotated") and isinstance(annotation.slice, ast.Tuple):
-            inner, *extras = annotation.slice.elts
-            marker = next((m for e in extras if (m := _marker(e, context))), None)
-            return marker, _untyped(inner, context)[1]
         annotation = annotation.value
     qualified = context.qualified_name(annotation) or ""
     return None, qualified in _UNTYPED or qualified.removeprefix("typing.") in {"Dict", "Any"}
@@ -109,20 +99,12 @@ class UntypedRequestBody(Rule):
         route = fw.route_decorator(node, context)
         if route is None:
             return
-        path = route.args[0].value if route.args and isinstance(route.args[0], ast.Constant) else ""
-        path_params = set(_PATH_PARAM.findall(str(path)))
-        arguments = node.args
-        positional = [*arguments.posonlyargs, *arguments.args]
-        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
-        pairs = [
-            *zip(positional, [*defaults, *arguments.defaults], strict=True),
-            *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
-        ]
-        for arg, default in pairs:
+        path_params = fw.path_parameters(route) or set()
+        for arg, default in fw.parameters_with_defaults(node):
             if arg.arg in path_params or arg.arg in {"self", "cls"}:
                 continue
             marker, untyped = _untyped(arg.annotation, context)
-            marker = marker or _marker(default, context)
+            marker = marker or fw.parameter_marker(default, context)
             if not untyped or marker in _NOT_BODY:
                 continue
             if arg.annotation is None and marker != "Body":

@@ -65,7 +65,17 @@ def _disjoint(edits: list[TextEdit]) -> list[TextEdit]:
     return kept
 
 
-def tests_edit(session: ExpertSession, document: DocumentState, code: str) -> types.WorkspaceEdit:
+def _read_lines(path: Path) -> tuple[str, ...]:
+    """The lines of ``path``; none when it does not exist."""
+    try:
+        return split_lines(path.read_text(encoding="utf-8", errors="replace"))
+    except FileNotFoundError:
+        return ()
+
+
+async def tests_edit(
+    session: ExpertSession, document: DocumentState, code: str
+) -> types.WorkspaceEdit:
     """Create ``tests/test_<module>.py`` in the root, or append to it when it exists."""
     root = session.root_of(document.path)
     path = root / "tests" / f"test_{Path(document.path).stem}.py"
@@ -74,10 +84,8 @@ def tests_edit(session: ExpertSession, document: DocumentState, code: str) -> ty
     open_document = session.state.documents.get(uri)
     if open_document is not None:
         lines = open_document.document.lines
-    elif path.is_file():
-        lines = split_lines(path.read_text(encoding="utf-8", errors="replace"))
-    else:
-        lines = ()
+    else:  # a disk read: off the event loop
+        lines = await asyncio.to_thread(_read_lines, path)
     end = (len(lines), 0)
     if lines and not lines[-1].endswith(("\n", "\r")):
         end = (len(lines) - 1, len(lines[-1]))
@@ -193,7 +201,7 @@ def register_actions(server: LanguageServer, state: ServerState, session: Expert
         if result.result.tests is None:
             state.log(f"expert-lsp: no tests written for `{result.target.name}`")
             return None
-        return tests_edit(session, document, result.result.tests)
+        return await tests_edit(session, document, result.result.tests)
 
     async def hover(document: DocumentState, line: int, column: int) -> str | None:
         report = document.current_report
